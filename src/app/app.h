@@ -1,0 +1,67 @@
+// The wired platform: the database, the clock, and every module, listed once in
+// dependency order (like userver's component list). main and the tests build one App.
+#pragma once
+
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "core/clock.h"
+#include "http/metrics.h"
+#include "http/router.h"
+#include "reference/reference.h"
+#include "store/blob_store.h"
+#include "store/db.h"
+#include "store/migrate.h"
+
+namespace tb::app {
+
+struct Config {
+  std::string db_url = "sqlite:var/tongban.db";
+  std::filesystem::path data_dir = "var";
+  bool test_clock = false;
+  std::optional<EpochMs> start_now;  // TONGBAN_NOW, with test_clock
+  bool blobs_in_database = false;    // --blob-store db, for multi-node deployments
+  store::PoolOptions pool;
+};
+
+class App {
+ public:
+  explicit App(Config config);
+  ~App();
+
+  store::Db& db() { return *db_; }
+  Clock& clock() { return *clock_; }
+  TestClock* test_clock() { return test_clock_; }  // null unless --test-clock
+  store::BlobStore& blobs() { return *blobs_; }
+  http::Router& router() { return router_; }
+  http::Metrics& metrics() { return metrics_; }
+  const Config& config() const { return config_; }
+
+  // Every module's migrations, in dependency order.
+  static std::vector<store::Migration> migrations();
+  store::MigrationReport migrate();
+  // Demo data; idempotent.
+  Json seed();
+  // The OpenAPI document: the app's base merged with each module's paths.
+  static Json openapi();
+
+  reference::ReferenceService& reference() { return *reference_; }
+
+ private:
+  Config config_;
+  std::unique_ptr<store::Db> db_;
+  std::unique_ptr<Clock> clock_;
+  TestClock* test_clock_ = nullptr;
+  std::unique_ptr<store::BlobStore> blobs_;
+  http::Router router_;
+  http::Metrics metrics_;
+  std::unique_ptr<reference::ReferenceService> reference_;
+};
+
+void add_ops_routes(http::Router& router, App& app);
+std::vector<EmbeddedFile> openapi_files();
+extern const char* const kVersion;
+
+}  // namespace tb::app

@@ -1,0 +1,149 @@
+// The tongban command line: serve | migrate | seed | backup | restore (CLI11).
+// Flags fall back to TONGBAN_DB, TONGBAN_LISTEN and TONGBAN_DATA_DIR.
+#include <CLI/CLI.hpp>
+#include <spdlog/sinks/stdout_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include <csignal>
+#include <iostream>
+
+#include "app/app.h"
+#include "http/server.h"
+#include "store/backup.h"
+
+namespace tb::app {
+namespace {
+
+struct Listen {
+  std::string host;
+  std::uint16_t port;
+};
+
+Listen parse_listen(const std::string& text) {
+  auto colon = text.rfind(':');
+  if (colon == std::string::npos) throw CLI::ValidationError("--listen", "expected HOST:PORT, got " + text);
+  int port = std::stoi(text.substr(colon + 1));
+  if (port < 0 || port > 65535) throw CLI::ValidationError("--listen", "port out of range");
+  return {text.substr(0, colon), static_cast<std::uint16_t>(port)};
+}
+
+void setup_logging(bool access_log) {
+  spdlog::set_default_logger(spdlog::stderr_logger_mt("tongban"));
+  spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%e%z %^%l%$ %v");
+  if (access_log) {
+    auto access = spdlog::stdout_logger_mt("access");
+    access->set_pattern("%v");
+    access->flush_on(spdlog::level::info);
+  }
+}
+
+}  // namespace
+
+int run_cli(int argc, char** argv) {
+  CLI::App cli{"tongban 通办 — 一体化政务服务平台"};
+  cli.set_version_flag("--version", std::string("tongban ") + kVersion);
+  cli.require_subcommand(1);
+
+  Config config;
+  auto add_db = [&](CLI::App* cmd) {
+    cmd->add_option("--db", config.db_url, "sqlite:PATH or postgresql://…")->envname("TONGBAN_DB")->capture_default_str();
+  };
+
+  std::string listen = "127.0.0.1:8080";
+  bool no_migrate = false, no_access_log = false;
+  std::string blob_store = "local";
+  http::ServerOptions server;
+  int read_timeout_ms = 30000, idle_timeout_ms = 60000;
+  auto* serve = cli.add_subcommand("serve", "serve the platform over HTTP");
+  add_db(serve);
+  serve->add_option("--listen", listen, "HOST:PORT")->envname("TONGBAN_LISTEN")->capture_default_str();
+  serve->add_option("--data-dir", config.data_dir, "where files are kept")->envname("TONGBAN_DATA_DIR")->capture_default_str();
+  serve->add_flag("--no-migrate", no_migrate, "do not apply pending migrations at start");
+  serve->add_flag("--test-clock", config.test_clock, "settable clock (TONGBAN_NOW, POST /api/v1/admin/clock); tests only");
+  serve->add_option("--blob-store", blob_store, "local | db")->check(CLI::IsMember({"local", "db"}))->capture_default_str();
+  serve->add_option("--threads", server.threads, "I/O threads")->capture_default_str();
+  serve->add_option("--pool-size", config.pool.size, "database connections")->capture_default_str();
+  serve->add_option("--max-connections", server.max_connections)->capture_default_str();
+  serve->add_option("--json-body-limit", server.json_body_limit, "bytes")->capture_default_str();
+  serve->add_option("--upload-body-limit", server.upload_body_limit, "bytes")->capture_default_str();
+  serve->add_option("--header-limit", server.header_limit, "bytes")->capture_default_str();
+  serve->add_option("--read-timeout-ms", read_timeout_ms)->capture_default_str();
+  serve->add_option("--idle-timeout-ms", idle_timeout_ms)->capture_default_str();
+  serve->add_flag("--no-access-log", no_access_log, "do not write the JSON-lines access log to stdout");
+
+  auto* migrate = cli.add_subcommand("migrate", "apply pending migrations");
+  add_db(migrate);
+  auto* seed = cli.add_subcommand("seed", "load demo data (idempotent)");
+  add_db(seed);
+
+  std::string backup_to, restore_from;
+  bool force = false;
+  auto* backup = cli.add_subcommand("backup", "write every table to a file");
+  add_db(backup);
+  backup->add_option("--to", backup_to, "backup file")->required();
+  auto* restore = cli.add_subcommand("restore", "load a backup into a database");
+  add_db(restore);
+  restore->add_option("--from", restore_from, "backup file")->required();
+  restore->add_flag("--force", force, "replace the rows of a non-empty database");
+
+  CLI11_PARSE(cli, argc, argv);
+  setup_logging(serve->parsed() && !no_access_log);
+
+  try {
+    if (serve->parsed()) {
+      auto where = parse_listen(listen);
+      server.host = where.host;
+      server.port = where.port;
+      server.read_timeout = std::chrono::milliseconds(read_timeout_ms);
+      server.idle_timeout = std::chrono::milliseconds(idle_timeout_ms);
+      server.access_log = !no_access_log;
+      config.blobs_in_database = blob_store == "db";
+      if (config.test_clock) {
+        if (const char* now = std::getenv("TONGBAN_NOW")) {
+          auto t = parse_instant(now);
+          if (!t) throw FatalError("TONGBAN_NOW: " + t.error().message);
+          config.start_now = *t;
+        }
+      }
+      // Pool no larger than needed: each I/O thread holds at most one connection at a time.
+      App app(config);
+      if (!no_migrate) {
+        auto r = app.migrate();
+        spdlog::info("migrations: {} applied, {} already", r.applied, r.already);
+      }
+      http::Server srv(server, app.router(), app.metrics());
+      auto port = srv.bind();
+      spdlog::info("tongban {} serving http://{}:{} (db {}, {})", kVersion, server.host, port, app.db().describe(),
+                   config.test_clock ? "test clock" : "system clock");
+      std::cerr << "tongban: open http://" << server.host << ":" << port << "/" << std::endl;
+      srv.run();
+      spdlog::info("stopped");
+      return 0;
+    }
+    App app(config);
+    if (migrate->parsed()) {
+      auto r = app.migrate();
+      std::cout << "migrations: " << r.applied << " applied, " << r.already << " already" << std::endl;
+    } else if (seed->parsed()) {
+      app.migrate();
+      std::cout << app.seed().dump() << std::endl;
+    } else if (backup->parsed()) {
+      auto r = store::backup(app.db(), backup_to);
+      std::cout << "backup: " << r.tables << " tables, " << r.rows << " rows → " << backup_to << std::endl;
+    } else if (restore->parsed()) {
+      auto r = store::restore(app.db(), restore_from, App::migrations(), force);
+      if (!r) {
+        std::cerr << "restore refused: " << r.error().code << ": " << r.error().message << " "
+                  << r.error().details.dump() << std::endl;
+        return 2;
+      }
+      std::cout << "restore: " << r->tables << " tables, " << r->rows << " rows ← " << restore_from << std::endl;
+    }
+    return 0;
+  } catch (const std::exception& e) {
+    spdlog::error("{}", e.what());
+    return 1;
+  }
+}
+
+}  // namespace tb::app

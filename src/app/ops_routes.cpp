@@ -1,0 +1,59 @@
+// Operations: health, readiness, metrics, the API document, version, and the test clock.
+#include "app/app.h"
+
+namespace tb::app {
+
+void add_ops_routes(http::Router& router, App& app) {
+  using http::Request;
+  using http::Response;
+
+  router.add({"GET", "/healthz", [](Request&) { return Response::json({{"status", "ok"}}); }});
+
+  router.add({"GET", "/readyz", [&app](Request&) {
+                if (app.db().ping()) return Response::json({{"status", "ready"}});
+                return Response::error(fail(codes::kUnavailable, "数据库不可达", {{"db", app.db().describe()}}).error());
+              }});
+
+  router.add({"GET", "/metrics", [&app](Request&) {
+                return Response::text(app.metrics().render(), "text/plain; version=0.0.4; charset=utf-8");
+              }});
+
+  // Built once: the document does not change while the process runs.
+  auto document = std::make_shared<std::string>(App::openapi().dump());
+  router.add({"GET", "/api/v1/openapi.json", [document](Request&) {
+                return Response::text(*document, "application/json; charset=utf-8");
+              }});
+
+  router.add({"GET", "/api/v1/version", [&app](Request&) {
+                return Response::json({{"version", kVersion},
+                                       {"engine", store::engine_name(app.db().engine())},
+                                       {"now", format_instant(app.clock().now_ms())},
+                                       {"test_clock", app.test_clock() != nullptr}});
+              }});
+
+  TestClock* clock = app.test_clock();
+  if (!clock) return;  // the routes below exist only with --test-clock
+
+  router.add({"GET", "/api/v1/admin/clock", [clock](Request&) {
+                return Response::json({{"now", format_instant(clock->now_ms())}});
+              }});
+
+  router.add({"POST", "/api/v1/admin/clock",
+              [clock](Request& r) {
+                if (!r.json.is_object() || !r.json.contains("now") || !r.json["now"].is_string())
+                  return Response::error(
+                      fail(codes::kValidationFailed, "须提供 now（ISO 8601 时间）", {{"field", "now"}}).error());
+                auto now = parse_instant(r.json["now"].get<std::string>());
+                if (!now) return Response::error(now.error());
+                bool frozen = r.json.value("frozen", false);
+                clock->set(*now, frozen);
+                return Response::json({{"now", format_instant(clock->now_ms())}, {"frozen", frozen}});
+              },
+              http::Body::kJson});
+
+  router.add({"POST", "/api/v1/admin/test/fail", [](Request&) -> Response {
+                throw std::runtime_error("deliberate failure for the 500 test");
+              }});
+}
+
+}  // namespace tb::app

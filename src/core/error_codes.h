@@ -1,0 +1,72 @@
+// The one table of error codes and their HTTP statuses. Codes are stable English and part
+// of the API contract; add a row when a module needs a new one, never reuse a code.
+#pragma once
+
+#include <string_view>
+
+namespace tb {
+
+struct ErrorCodeInfo {
+  std::string_view code;
+  int http_status;
+};
+
+namespace codes {
+// Generic request errors (http).
+inline constexpr std::string_view kNotFound = "NOT_FOUND";
+inline constexpr std::string_view kMethodNotAllowed = "METHOD_NOT_ALLOWED";
+inline constexpr std::string_view kMalformedJson = "MALFORMED_JSON";
+inline constexpr std::string_view kBadRequest = "BAD_REQUEST";
+inline constexpr std::string_view kValidationFailed = "VALIDATION_FAILED";
+inline constexpr std::string_view kPayloadTooLarge = "PAYLOAD_TOO_LARGE";
+inline constexpr std::string_view kHeaderTooLarge = "HEADER_TOO_LARGE";
+inline constexpr std::string_view kUnsupportedMediaType = "UNSUPPORTED_MEDIA_TYPE";
+inline constexpr std::string_view kTooManyConnections = "TOO_MANY_CONNECTIONS";
+inline constexpr std::string_view kForbidden = "FORBIDDEN";
+inline constexpr std::string_view kConflict = "CONFLICT";
+inline constexpr std::string_view kInternal = "INTERNAL";
+inline constexpr std::string_view kUnavailable = "UNAVAILABLE";
+// Storage.
+inline constexpr std::string_view kDatabaseNotEmpty = "DATABASE_NOT_EMPTY";
+inline constexpr std::string_view kBackupInvalid = "BACKUP_INVALID";
+inline constexpr std::string_view kBlobNotFound = "BLOB_NOT_FOUND";
+// Reference data.
+inline constexpr std::string_view kDivisionNotFound = "DIVISION_NOT_FOUND";
+inline constexpr std::string_view kCalendarYearMissing = "CALENDAR_YEAR_MISSING";
+inline constexpr std::string_view kCalendarInvalid = "CALENDAR_INVALID";
+inline constexpr std::string_view kInvalidDate = "INVALID_DATE";
+inline constexpr std::string_view kTestClockDisabled = "TEST_CLOCK_DISABLED";
+}  // namespace codes
+
+inline constexpr ErrorCodeInfo kErrorCodes[] = {
+    {codes::kNotFound, 404},
+    {codes::kMethodNotAllowed, 405},
+    {codes::kMalformedJson, 400},
+    {codes::kBadRequest, 400},
+    {codes::kValidationFailed, 422},
+    {codes::kPayloadTooLarge, 413},
+    {codes::kHeaderTooLarge, 431},
+    {codes::kUnsupportedMediaType, 415},
+    {codes::kTooManyConnections, 503},
+    {codes::kForbidden, 403},
+    {codes::kConflict, 409},
+    {codes::kInternal, 500},
+    {codes::kUnavailable, 503},
+    {codes::kDatabaseNotEmpty, 409},
+    {codes::kBackupInvalid, 400},
+    {codes::kBlobNotFound, 404},
+    {codes::kDivisionNotFound, 404},
+    {codes::kCalendarYearMissing, 422},
+    {codes::kCalendarInvalid, 422},
+    {codes::kInvalidDate, 400},
+    {codes::kTestClockDisabled, 404},
+};
+
+// 500 for a code missing from the table (a unit test checks every code used is listed).
+constexpr int http_status_for(std::string_view code) {
+  for (const auto& row : kErrorCodes)
+    if (row.code == code) return row.http_status;
+  return 500;
+}
+
+}  // namespace tb
