@@ -183,6 +183,8 @@ Value convert(Oid type, const char* text, int length) {
   return Value(std::string(text, static_cast<std::size_t>(length)));
 }
 
+void ignore_notice(void*, const char*) {}
+
 // Quotes an identifier for SQL text, for the catalogue helpers that need a table name.
 std::string quote_identifier(std::string_view name) {
   std::string out = "\"";
@@ -198,7 +200,7 @@ class PostgresConn final : public Conn {
  public:
   explicit PostgresConn(PGconn* conn) : conn_(conn) {
     // Notices ("table does not exist, skipping") would go to stderr past the JSON logs.
-    PQsetNoticeProcessor(conn_, [](void*, const char*) {}, nullptr);
+    PQsetNoticeProcessor(conn_, ignore_notice, nullptr);
   }
   ~PostgresConn() override { PQfinish(conn_); }
   PostgresConn(const PostgresConn&) = delete;
@@ -408,8 +410,8 @@ class PostgresConn final : public Conn {
   }
 
   ResultPtr exec_unnamed(const std::string& numbered, int n, std::string_view sql) {
-    ResultPtr r(PQexecParams(conn_, numbered.c_str(), n, types_.data(), values_.data(), lengths_.data(),
-                             formats_.data(), 0));
+    ResultPtr r(
+        PQexecParams(conn_, numbered.c_str(), n, types_.data(), values_.data(), lengths_.data(), formats_.data(), 0));
     if (!succeeded(r.get())) throw_error(conn_, r.get(), sql);
     return r;
   }

@@ -51,13 +51,15 @@ class SqliteConn final : public Conn {
   Rows query(std::string_view sql, const Params& params) override {
     sqlite3_stmt* stmt = prepare(sql, params);
     Rows rows;
-    int n = sqlite3_column_count(stmt);
+    int n = 0;
     std::shared_ptr<std::vector<std::string>> columns;
     for (;;) {
       int rc = sqlite3_step(stmt);
       if (rc == SQLITE_DONE) break;
       if (rc != SQLITE_ROW) fail_statement(stmt, rc);
       if (!columns) {
+        // Counted after the first step: a schema change re-prepares the statement there.
+        n = sqlite3_column_count(stmt);
         columns = std::make_shared<std::vector<std::string>>();
         for (int i = 0; i < n; ++i) columns->emplace_back(sqlite3_column_name(stmt, i));
       }
@@ -112,8 +114,19 @@ class SqliteConn final : public Conn {
     // INTEGER PRIMARY KEY takes max(rowid)+1 by itself.
   }
 
-  void begin_write() override { exec_script("BEGIN IMMEDIATE"); }
-  void commit() override { exec_script("COMMIT"); }
+  void begin_write() override {
+    exec_script("BEGIN IMMEDIATE");
+    failed_in_transaction_ = false;
+  }
+  // Like PostgreSQL, a statement that failed inside the transaction dooms all of it,
+  // even if the caller caught the error: half a transaction never commits.
+  void commit() override {
+    if (failed_in_transaction_) {
+      rollback();
+      throw DbError(DbError::Kind::kOther, "a statement failed inside this transaction; rolled back");
+    }
+    exec_script("COMMIT");
+  }
   void rollback() override {
     if (!sqlite3_get_autocommit(db_)) exec_script("ROLLBACK");
   }
@@ -193,6 +206,7 @@ class SqliteConn final : public Conn {
   }
 
   [[noreturn]] void fail_statement(sqlite3_stmt* stmt, int rc) {
+    if (!sqlite3_get_autocommit(db_)) failed_in_transaction_ = true;
     std::string msg = sqlite3_errmsg(db_);
     int code = sqlite3_extended_errcode(db_);
     sqlite3_reset(stmt);
@@ -200,6 +214,7 @@ class SqliteConn final : public Conn {
   }
 
   sqlite3* db_ = nullptr;
+  bool failed_in_transaction_ = false;
   std::unordered_map<std::string, sqlite3_stmt*> statements_;
 };
 

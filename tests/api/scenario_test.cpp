@@ -1,0 +1,225 @@
+// Runs the plain-text API scenarios in tests/api/scenarios/*.test against the real
+// binary, each file on a fresh database of the engine under test. The format (see
+// tests/api/README.md) reads as request, expected status and body, like sqllogictest.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "store/db.h"
+#include "support/http_client.h"
+#include "support/server_process.h"
+
+namespace tb::testing {
+namespace {
+
+using Json = nlohmann::json;
+
+struct Step {
+  int line = 0;
+  std::string kind;  // "request" or "sql"
+  std::string method, target, sql;
+  std::map<std::string, std::string> headers;
+  std::string body;
+  int expect_status = 0;
+  std::string expect_code;
+  std::string expect_json;  // subset of the response body, or the rows of an sql step
+  std::map<std::string, std::string> expect_headers;
+  std::vector<std::string> expect_contains;  // "~ text": the body contains text
+};
+
+struct Scenario {
+  bool seed = false;
+  std::string now;
+  std::vector<Step> steps;
+};
+
+bool starts_json(const std::string& s) { return !s.empty() && (s[0] == '{' || s[0] == '['); }
+
+Scenario parse(const std::filesystem::path& file) {
+  std::ifstream in(file);
+  Scenario sc;
+  std::string line;
+  int n = 0;
+  Step* cur = nullptr;
+  bool after_expect = false;
+  auto fail_at = [&](const std::string& why) {
+    throw std::runtime_error(file.filename().string() + ":" + std::to_string(n) + ": " + why);
+  };
+  while (std::getline(in, line)) {
+    ++n;
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    if (line.empty()) {
+      cur = nullptr;
+      continue;
+    }
+    if (line[0] == '#') continue;
+    if (!cur) {
+      if (line.rfind("setup ", 0) == 0) {
+        std::string what = line.substr(6);
+        if (what == "seed")
+          sc.seed = true;
+        else if (what.rfind("now ", 0) == 0)
+          sc.now = what.substr(4);
+        else
+          fail_at("unknown setup: " + what);
+        continue;
+      }
+      sc.steps.emplace_back();
+      cur = &sc.steps.back();
+      cur->line = n;
+      after_expect = false;
+      if (line.rfind("sql ", 0) == 0) {
+        cur->kind = "sql";
+        cur->sql = line.substr(4);
+      } else {
+        auto sp = line.find(' ');
+        if (sp == std::string::npos) fail_at("expected 'METHOD /path' or 'sql …'");
+        cur->kind = "request";
+        cur->method = line.substr(0, sp);
+        cur->target = line.substr(sp + 1);
+      }
+      continue;
+    }
+    if (cur->kind == "sql") {
+      if (line.rfind("rows ", 0) == 0)
+        cur->expect_json = line.substr(5);
+      else if (starts_json(line) || !cur->expect_json.empty())
+        cur->expect_json += line;
+      else
+        fail_at("an sql step takes 'rows [...]'");
+      continue;
+    }
+    if (line.rfind("> ", 0) == 0) {
+      auto colon = line.find(':');
+      cur->headers[line.substr(2, colon - 2)] = line.substr(colon + 2);
+    } else if (line.rfind("< ", 0) == 0) {
+      auto colon = line.find(':');
+      cur->expect_headers[line.substr(2, colon - 2)] = line.substr(colon + 2);
+    } else if (line.rfind("expect ", 0) == 0) {
+      std::istringstream s(line.substr(7));
+      s >> cur->expect_status >> cur->expect_code;
+      after_expect = true;
+    } else if (after_expect && line.rfind("~ ", 0) == 0) {
+      cur->expect_contains.push_back(line.substr(2));
+    } else if (line.rfind("body ", 0) == 0) {
+      cur->body = line.substr(5);
+    } else if (!after_expect) {
+      cur->body += (cur->body.empty() ? "" : "\n") + line;
+    } else {
+      cur->expect_json += line;
+    }
+  }
+  return sc;
+}
+
+// Every key of `want` matches in `got`; "*" matches any present value; arrays match
+// element by element and must have the same length, unless `want` ends with "...".
+bool subset(const Json& want, const Json& got, std::string path, std::string* why) {
+  if (want.is_string() && want.get<std::string>() == "*") return true;
+  if (want.is_object()) {
+    if (!got.is_object()) return *why = path + ": expected an object", false;
+    for (auto& [k, v] : want.items()) {
+      if (!got.contains(k)) return *why = path + "." + k + ": missing", false;
+      if (!subset(v, got[k], path + "." + k, why)) return false;
+    }
+    return true;
+  }
+  if (want.is_array()) {
+    if (!got.is_array()) return *why = path + ": expected an array", false;
+    bool prefix = !want.empty() && want.back() == "...";
+    std::size_t n = prefix ? want.size() - 1 : want.size();
+    if (prefix ? got.size() < n : got.size() != n)
+      return *why = path + ": expected " + std::to_string(n) + " elements, got " + std::to_string(got.size()), false;
+    for (std::size_t i = 0; i < n; ++i)
+      if (!subset(want[i], got[i], path + "[" + std::to_string(i) + "]", why)) return false;
+    return true;
+  }
+  if (want != got) return *why = path + ": expected " + want.dump() + ", got " + got.dump(), false;
+  return true;
+}
+
+Json rows_json(const store::Rows& rows) {
+  Json out = Json::array();
+  for (const auto& r : rows) {
+    Json o = Json::object();
+    for (std::size_t i = 0; i < r.size(); ++i) {
+      const auto& v = r.at(i).variant();
+      if (auto p = std::get_if<std::int64_t>(&v)) o[r.columns()[i]] = *p;
+      else if (auto d = std::get_if<double>(&v)) o[r.columns()[i]] = *d;
+      else if (auto s = std::get_if<std::string>(&v)) o[r.columns()[i]] = *s;
+      else o[r.columns()[i]] = nullptr;
+    }
+    out.push_back(o);
+  }
+  return out;
+}
+
+class ScenarioTest : public ::testing::Test {
+ public:
+  explicit ScenarioTest(std::filesystem::path file) : file_(std::move(file)) {}
+  void TestBody() override {
+    Scenario sc = parse(file_);
+    TestDatabase db;
+    if (sc.seed) {
+      std::string out;
+      ASSERT_EQ(run_tongban({"seed", "--db", db.url()}, &out), 0) << out;
+    }
+    std::map<std::string, std::string> env;
+    if (!sc.now.empty()) env["TONGBAN_NOW"] = sc.now;
+    ServerProcess server(db.url(), {"--no-access-log"}, env);
+    auto direct = store::Db::open(db.url(), {.size = 1});
+    for (const auto& step : sc.steps) {
+      std::string where = file_.filename().string() + ":" + std::to_string(step.line);
+      if (step.kind == "sql") {
+        Json got = rows_json(direct->read([&](store::Conn& c) { return c.query(step.sql); }));
+        std::string why;
+        EXPECT_TRUE(subset(Json::parse(step.expect_json), got, "rows", &why)) << where << ": " << why << "\n" << got.dump();
+        continue;
+      }
+      auto res = http_request(server.port(), step.method, step.target, step.body, step.headers);
+      EXPECT_EQ(res.status, step.expect_status) << where << " " << step.method << " " << step.target << "\n" << res.body;
+      if (!step.expect_code.empty()) {
+        Json body = Json::parse(res.body, nullptr, false);
+        EXPECT_EQ(body.is_object() && body.contains("error") ? body["error"].value("code", "") : "", step.expect_code)
+            << where << "\n" << res.body;
+        // Every error has the one shape.
+        EXPECT_TRUE(body["error"]["message"].is_string() && body["error"]["details"].is_object()) << where;
+      }
+      for (const auto& [k, v] : step.expect_headers) {
+        std::string lower = k;
+        for (auto& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+        if (v == "*")
+          EXPECT_FALSE(res.header(lower).empty()) << where << ": header " << k;
+        else
+          EXPECT_EQ(res.header(lower), v) << where << ": header " << k;
+      }
+      for (const auto& text : step.expect_contains)
+        EXPECT_NE(res.body.find(text), std::string::npos) << where << ": body lacks '" << text << "'\n" << res.body;
+      if (!step.expect_json.empty()) {
+        Json got = Json::parse(res.body, nullptr, false);
+        std::string why;
+        EXPECT_TRUE(subset(Json::parse(step.expect_json), got, "body", &why)) << where << ": " << why << "\n" << res.body;
+      }
+    }
+  }
+
+ private:
+  std::filesystem::path file_;
+};
+
+}  // namespace
+
+void register_scenarios() {
+  std::vector<std::filesystem::path> files;
+  for (const auto& e : std::filesystem::directory_iterator(TB_SCENARIO_DIR))
+    if (e.path().extension() == ".test") files.push_back(e.path());
+  std::sort(files.begin(), files.end());
+  for (const auto& f : files) {
+    ::testing::RegisterTest("Scenario", f.stem().string().c_str(), nullptr, nullptr, __FILE__, __LINE__,
+                            [f]() -> ::testing::Test* { return new ScenarioTest(f); });
+  }
+}
+
+}  // namespace tb::testing
