@@ -1,4 +1,7 @@
 // Operations: health, readiness, metrics, the API document, version, and the test clock.
+#include <algorithm>
+#include <thread>
+
 #include "app/app.h"
 
 namespace tb::app {
@@ -53,6 +56,14 @@ void add_ops_routes(http::Router& router, App& app) {
 
   router.add({"POST", "/api/v1/admin/test/fail", [](Request&) -> Response {
                 throw std::runtime_error("deliberate failure for the 500 test");
+              }});
+
+  // A slow request, so a test can stop the server while one is in flight.
+  router.add({"POST", "/api/v1/admin/test/sleep", [](Request& r) {
+                auto ms = http::int_query(r, "ms", 500);
+                if (!ms) return Response::error(ms.error());
+                std::this_thread::sleep_for(std::chrono::milliseconds(std::clamp(*ms, 0, 10'000)));
+                return Response::json({{"slept_ms", *ms}});
               }});
 }
 

@@ -11,6 +11,7 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 
+#include <limits>
 #include <list>
 #include <mutex>
 #include <thread>
@@ -144,7 +145,9 @@ struct Server::Impl {
     while (!stopping) {
       bhttp::request_parser<bhttp::string_body> parser;
       parser.header_limit(static_cast<std::uint32_t>(options.header_limit));
-      parser.body_limit(options.upload_body_limit);
+      // The body limit depends on the media type, known only after the header: no limit
+      // while reading the header (Beast would otherwise check Content-Length there).
+      parser.body_limit(std::numeric_limits<std::uint64_t>::max());
       conn->stream.expires_after(first ? options.read_timeout : options.idle_timeout);
       first = false;
       co_await bhttp::async_read_header(conn->stream, buffer, parser, asio::redirect_error(asio::use_awaitable, ec));

@@ -53,15 +53,16 @@ HttpResponse HttpConnection::request(const std::string& method, const std::strin
                                      const std::map<std::string, std::string>& headers) {
   bhttp::request<bhttp::string_body> req{bhttp::string_to_verb(method), target, 11};
   req.set(bhttp::field::host, "127.0.0.1");
-  bool has_type = false;
+  bool has_type = false, has_connection = false;
   for (const auto& [k, v] : headers) {
-    req.set(k, v);
     if (beast::iequals(k, "content-type")) has_type = true;
+    if (beast::iequals(k, "connection")) has_connection = true;
   }
+  if (!has_connection) req.keep_alive(true);
+  for (const auto& [k, v] : headers) req.set(k, v);
   if (!body.empty() && !has_type) req.set(bhttp::field::content_type, "application/json");
   req.body() = body;
   req.prepare_payload();
-  req.keep_alive(true);
   beast::error_code ec;
   bhttp::write(impl_->socket, req, ec);
   if (ec) return {};
