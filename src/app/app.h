@@ -7,9 +7,12 @@
 #include <optional>
 #include <string>
 
+#include "audit/audit.h"
 #include "core/clock.h"
+#include "crypto/data_key.h"
 #include "http/metrics.h"
 #include "http/router.h"
+#include "identity/identity.h"
 #include "reference/reference.h"
 #include "store/blob_store.h"
 #include "store/db.h"
@@ -24,7 +27,14 @@ struct Config {
   std::optional<EpochMs> start_now;  // TONGBAN_NOW, with test_clock
   bool blobs_in_database = false;    // --blob-store db, for multi-node deployments
   store::PoolOptions pool;
+  // The key for personal data at rest: TONGBAN_DATA_KEY (64 hex), or --key-file, or
+  // <data-dir>/data.key, created on first use. Never in the database.
+  std::optional<std::string> key_file;
+  identity::Config identity;
 };
+
+// Resolves the data key as Config describes; throws FatalError when it cannot.
+crypto::DataKey load_data_key(const Config& config);
 
 class App {
  public:
@@ -48,6 +58,7 @@ class App {
   static Json openapi();
 
   reference::ReferenceService& reference() { return *reference_; }
+  identity::IdentityService& identity() { return *identity_; }
 
  private:
   Config config_;
@@ -57,6 +68,7 @@ class App {
   std::unique_ptr<store::BlobStore> blobs_;
   http::Router router_;
   http::Metrics metrics_;
+  std::unique_ptr<identity::IdentityService> identity_;
   std::unique_ptr<reference::ReferenceService> reference_;
 };
 

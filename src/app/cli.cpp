@@ -45,8 +45,13 @@ int run_cli(int argc, char** argv) {
   cli.require_subcommand(1);
 
   Config config;
+  std::string key_file;
   auto add_db = [&](CLI::App* cmd) {
     cmd->add_option("--db", config.db_url, "sqlite:PATH or postgresql://…")->envname("TONGBAN_DB")->capture_default_str();
+    cmd->add_option("--data-dir", config.data_dir, "where files and the data key are kept")
+        ->envname("TONGBAN_DATA_DIR")
+        ->capture_default_str();
+    cmd->add_option("--key-file", key_file, "the personal-data key (default: DATA_DIR/data.key; or TONGBAN_DATA_KEY)");
   };
 
   std::string listen = "127.0.0.1:8080";
@@ -57,11 +62,16 @@ int run_cli(int argc, char** argv) {
   auto* serve = cli.add_subcommand("serve", "serve the platform over HTTP");
   add_db(serve);
   serve->add_option("--listen", listen, "HOST:PORT")->envname("TONGBAN_LISTEN")->capture_default_str();
-  serve->add_option("--data-dir", config.data_dir, "where files are kept")->envname("TONGBAN_DATA_DIR")->capture_default_str();
+  int idle_minutes = 30, absolute_hours = 12, lockout_minutes = 10;
+  serve->add_option("--session-idle-minutes", idle_minutes)->check(CLI::Range(10, 30))->capture_default_str();
+  serve->add_option("--session-absolute-hours", absolute_hours)->check(CLI::Range(1, 24))->capture_default_str();
+  serve->add_option("--lockout-minutes", lockout_minutes)->check(CLI::Range(10, 1440))->capture_default_str();
+  serve->add_flag("--secure-cookies", config.identity.secure_cookies, "mark the session cookie Secure (behind TLS)");
   serve->add_flag("--no-migrate", no_migrate, "do not apply pending migrations at start");
   serve->add_flag("--test-clock", config.test_clock, "settable clock (TONGBAN_NOW, POST /api/v1/admin/clock); tests only");
   serve->add_option("--blob-store", blob_store, "local | db")->check(CLI::IsMember({"local", "db"}))->capture_default_str();
   serve->add_option("--threads", server.threads, "I/O threads")->capture_default_str();
+  serve->add_option("--workers", server.workers, "threads that run request handlers")->capture_default_str();
   serve->add_option("--pool-size", config.pool.size, "database connections")->capture_default_str();
   serve->add_option("--max-connections", server.max_connections)->capture_default_str();
   serve->add_option("--json-body-limit", server.json_body_limit, "bytes")->capture_default_str();
@@ -86,8 +96,28 @@ int run_cli(int argc, char** argv) {
   restore->add_option("--from", restore_from, "backup file")->required();
   restore->add_flag("--force", force, "replace the rows of a non-empty database");
 
+  auto* verify = cli.add_subcommand("verify", "check stored data");
+  auto* verify_audit = verify->add_subcommand("audit", "walk the audit log's SM3 chain");
+  add_db(verify_audit);
+  verify->require_subcommand(1);
+
+  std::string admin_name, admin_staff_no, admin_password;
+  auto* admin = cli.add_subcommand("admin", "administration");
+  auto* create_admin = admin->add_subcommand("create-admin", "create the first platform administrator");
+  add_db(create_admin);
+  create_admin->add_option("--name", admin_name)->required();
+  create_admin->add_option("--staff-no", admin_staff_no)->required();
+  create_admin->add_option("--password", admin_password, "prefer the environment variable")
+      ->envname("TONGBAN_ADMIN_PASSWORD")
+      ->required();
+  admin->require_subcommand(1);
+
   CLI11_PARSE(cli, argc, argv);
   setup_logging(serve->parsed() && !no_access_log);
+  if (!key_file.empty()) config.key_file = key_file;
+  config.identity.session_idle = std::chrono::minutes(idle_minutes);
+  config.identity.session_absolute = std::chrono::hours(absolute_hours);
+  config.identity.lockout_duration = std::chrono::minutes(lockout_minutes);
 
   try {
     if (serve->parsed()) {
@@ -138,6 +168,23 @@ int run_cli(int argc, char** argv) {
         return 2;
       }
       std::cout << "restore: " << r->tables << " tables, " << r->rows << " rows ← " << restore_from << std::endl;
+    } else if (verify_audit->parsed()) {
+      auto v = audit::verify(app.db());
+      if (v.first_broken) {
+        std::cerr << "audit chain broken at record " << *v.first_broken << ": " << v.reason << " (" << v.checked
+                  << " records intact before it)" << std::endl;
+        return 3;
+      }
+      std::cout << "audit chain intact: " << v.checked << " records" << std::endl;
+    } else if (create_admin->parsed()) {
+      app.migrate();
+      auto a = app.identity().create_admin(admin_name, admin_staff_no, admin_password);
+      if (!a) {
+        std::cerr << "create-admin refused: " << a.error().code << ": " << a.error().message << std::endl;
+        return 2;
+      }
+      std::cout << "platform administrator " << a->name << " (" << admin_staff_no << ", account " << a->id
+                << ") created; bind a TOTP authenticator at first login" << std::endl;
     }
     return 0;
   } catch (const std::exception& e) {

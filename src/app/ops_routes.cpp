@@ -10,39 +10,38 @@ void add_ops_routes(http::Router& router, App& app) {
   using http::Request;
   using http::Response;
 
-  router.add({"GET", "/healthz", [](Request&) { return Response::json({{"status", "ok"}}); }});
+  router.add(http::get("/healthz", http::kPublic, [](Request&) { return Response::json({{"status", "ok"}}); }));
 
-  router.add({"GET", "/readyz", [&app](Request&) {
+  router.add(http::get("/readyz", http::kPublic, [&app](Request&) {
                 if (app.db().ping()) return Response::json({{"status", "ready"}});
                 return Response::error(fail(codes::kUnavailable, "数据库不可达", {{"db", app.db().describe()}}).error());
-              }});
+              }));
 
-  router.add({"GET", "/metrics", [&app](Request&) {
+  router.add(http::get("/metrics", http::kPublic, [&app](Request&) {
                 return Response::text(app.metrics().render(), "text/plain; version=0.0.4; charset=utf-8");
-              }});
+              }));
 
   // Built once: the document does not change while the process runs.
   auto document = std::make_shared<std::string>(App::openapi().dump());
-  router.add({"GET", "/api/v1/openapi.json", [document](Request&) {
+  router.add(http::get("/api/v1/openapi.json", http::kPublic, [document](Request&) {
                 return Response::text(*document, "application/json; charset=utf-8");
-              }});
+              }));
 
-  router.add({"GET", "/api/v1/version", [&app](Request&) {
+  router.add(http::get("/api/v1/version", http::kPublic, [&app](Request&) {
                 return Response::json({{"version", kVersion},
                                        {"engine", store::engine_name(app.db().engine())},
                                        {"now", format_instant(app.clock().now_ms())},
                                        {"test_clock", app.test_clock() != nullptr}});
-              }});
+              }));
 
   TestClock* clock = app.test_clock();
   if (!clock) return;  // the routes below exist only with --test-clock
 
-  router.add({"GET", "/api/v1/admin/clock", [clock](Request&) {
+  router.add(http::get("/api/v1/admin/clock", http::kPublic, [clock](Request&) {
                 return Response::json({{"now", format_instant(clock->now_ms())}});
-              }});
+              }));
 
-  router.add({"POST", "/api/v1/admin/clock",
-              [clock](Request& r) {
+  router.add(http::post("/api/v1/admin/clock", http::kPublic, [clock](Request& r) {
                 if (!r.json.is_object() || !r.json.contains("now") || !r.json["now"].is_string())
                   return Response::error(
                       fail(codes::kValidationFailed, "须提供 now（ISO 8601 时间）", {{"field", "now"}}).error());
@@ -51,20 +50,19 @@ void add_ops_routes(http::Router& router, App& app) {
                 bool frozen = r.json.value("frozen", false);
                 clock->set(*now, frozen);
                 return Response::json({{"now", format_instant(clock->now_ms())}, {"frozen", frozen}});
-              },
-              http::Body::kJson});
+              }));
 
-  router.add({"POST", "/api/v1/admin/test/fail", [](Request&) -> Response {
+  router.add(http::post("/api/v1/admin/test/fail", http::kPublic, [](Request&) -> Response {
                 throw std::runtime_error("deliberate failure for the 500 test");
-              }});
+              }, http::Body::kNone));
 
   // A slow request, so a test can stop the server while one is in flight.
-  router.add({"POST", "/api/v1/admin/test/sleep", [](Request& r) {
+  router.add(http::post("/api/v1/admin/test/sleep", http::kPublic, [](Request& r) {
                 auto ms = http::int_query(r, "ms", 500);
                 if (!ms) return Response::error(ms.error());
                 std::this_thread::sleep_for(std::chrono::milliseconds(std::clamp(*ms, 0, 10'000)));
                 return Response::json({{"slept_ms", *ms}});
-              }});
+              }, http::Body::kNone));
 }
 
 }  // namespace tb::app

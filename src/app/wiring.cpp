@@ -1,5 +1,10 @@
 #include "app/app.h"
 
+#include <spdlog/spdlog.h>
+
+#include <cstdlib>
+#include <fstream>
+
 namespace tb::store {
 std::vector<EmbeddedFile> migration_files();
 }
@@ -7,6 +12,32 @@ std::vector<EmbeddedFile> migration_files();
 namespace tb::app {
 
 const char* const kVersion = TONGBAN_VERSION;
+
+crypto::DataKey load_data_key(const Config& config) {
+  if (const char* hex = std::getenv("TONGBAN_DATA_KEY"); hex && *hex) {
+    auto key = crypto::DataKey::from_hex(hex);
+    if (!key) throw FatalError("TONGBAN_DATA_KEY must be 64 hex characters");
+    return *key;
+  }
+  std::filesystem::path file = config.key_file ? std::filesystem::path(*config.key_file) : config.data_dir / "data.key";
+  if (!std::filesystem::exists(file)) {
+    if (config.key_file) throw FatalError("key file " + file.string() + " does not exist");
+    std::filesystem::create_directories(file.parent_path().empty() ? "." : file.parent_path());
+    auto key = crypto::DataKey::generate();
+    std::ofstream out(file, std::ios::trunc);
+    out << key.secret_hex() << "\n";
+    out.close();
+    std::filesystem::permissions(file, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
+    spdlog::warn("created a new data key at {}; back it up apart from the database", file.string());
+    return key;
+  }
+  std::ifstream in(file);
+  std::string hex;
+  in >> hex;
+  auto key = crypto::DataKey::from_hex(hex);
+  if (!key) throw FatalError("key file " + file.string() + " must hold 64 hex characters");
+  return *key;
+}
 
 App::App(Config config) : config_(std::move(config)) {
   db_ = store::Db::open(config_.db_url, config_.pool);
@@ -21,9 +52,13 @@ App::App(Config config) : config_(std::move(config)) {
                                      : store::BlobStore::local(config_.data_dir / "blobs");
 
   // Modules, in dependency order.
+  identity_ = std::make_unique<identity::IdentityService>(*db_, *clock_, load_data_key(config_), config_.identity);
   reference_ = std::make_unique<reference::ReferenceService>(*db_, *clock_);
 
+  identity::install_guard(router_, *identity_);
   add_ops_routes(router_, *this);
+  audit::add_routes(router_, *db_);
+  identity::add_routes(router_, *identity_);
   reference::add_routes(router_, *reference_);
 
   metrics_.add_source([this](std::string& out) {
@@ -46,6 +81,8 @@ App::~App() = default;
 std::vector<store::Migration> App::migrations() {
   std::vector<store::Migration> all;
   for (const auto& f : store::migration_files()) all.push_back({"store", std::stoi(f.name.substr(0, 4)), f.name, f.text});
+  for (auto& m : audit::migrations()) all.push_back(std::move(m));
+  for (auto& m : identity::migrations()) all.push_back(std::move(m));
   for (auto& m : reference::migrations()) all.push_back(std::move(m));
   return all;
 }
@@ -54,15 +91,21 @@ store::MigrationReport App::migrate() { return store::migrate(*db_, migrations()
 
 Json App::seed() {
   auto r = reference_->seed();
-  return Json{{"divisions_added", r.divisions_added}, {"calendar_years_added", r.calendar_years_added}};
+  Json out{{"divisions_added", r.divisions_added}, {"calendar_years_added", r.calendar_years_added}};
+  out.update(identity_->seed_demo());
+  return out;
 }
 
 Json App::openapi() {
   Json doc = Json::parse(openapi_files().at(0).text);
-  for (const auto& f : reference::openapi_files()) {
+  std::vector<EmbeddedFile> parts;
+  for (auto files : {audit::openapi_files(), identity::openapi_files(), reference::openapi_files()})
+    parts.insert(parts.end(), files.begin(), files.end());
+  for (const auto& f : parts) {
     Json part = Json::parse(f.text);
     for (auto& [path, ops] : part["paths"].items()) doc["paths"][path] = ops;
-    for (auto& [name, schema] : part["components"]["schemas"].items()) doc["components"]["schemas"][name] = schema;
+    for (auto& [kind, entries] : part["components"].items())
+      for (auto& [name, value] : entries.items()) doc["components"][kind][name] = value;
   }
   return doc;
 }

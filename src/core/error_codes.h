@@ -36,6 +36,25 @@ inline constexpr std::string_view kCalendarYearMissing = "CALENDAR_YEAR_MISSING"
 inline constexpr std::string_view kCalendarInvalid = "CALENDAR_INVALID";
 inline constexpr std::string_view kInvalidDate = "INVALID_DATE";
 inline constexpr std::string_view kTestClockDisabled = "TEST_CLOCK_DISABLED";
+// Identity and security.
+inline constexpr std::string_view kUnauthenticated = "UNAUTHENTICATED";
+inline constexpr std::string_view kInvalidCredentials = "INVALID_CREDENTIALS";
+inline constexpr std::string_view kCsrfMissing = "CSRF_MISSING";
+inline constexpr std::string_view kMfaRequired = "MFA_REQUIRED";
+inline constexpr std::string_view kMfaEnrollmentRequired = "MFA_ENROLLMENT_REQUIRED";
+inline constexpr std::string_view kMfaInvalid = "MFA_INVALID";
+inline constexpr std::string_view kPasswordChangeRequired = "PASSWORD_CHANGE_REQUIRED";
+inline constexpr std::string_view kWeakPassword = "WEAK_PASSWORD";
+inline constexpr std::string_view kOtpInvalid = "OTP_INVALID";
+inline constexpr std::string_view kRateLimited = "RATE_LIMITED";
+inline constexpr std::string_view kAccountExists = "ACCOUNT_EXISTS";
+inline constexpr std::string_view kAccountNotFound = "ACCOUNT_NOT_FOUND";
+inline constexpr std::string_view kCompanyExists = "COMPANY_EXISTS";
+inline constexpr std::string_view kCompanyNotFound = "COMPANY_NOT_FOUND";
+inline constexpr std::string_view kSessionNotFound = "SESSION_NOT_FOUND";
+inline constexpr std::string_view kRealNameLevelRequired = "REAL_NAME_LEVEL_REQUIRED";
+inline constexpr std::string_view kRoleInvalid = "ROLE_INVALID";
+inline constexpr std::string_view kOidcClientNotFound = "OIDC_CLIENT_NOT_FOUND";
 }  // namespace codes
 
 inline constexpr ErrorCodeInfo kErrorCodes[] = {
@@ -60,6 +79,24 @@ inline constexpr ErrorCodeInfo kErrorCodes[] = {
     {codes::kCalendarInvalid, 422},
     {codes::kInvalidDate, 400},
     {codes::kTestClockDisabled, 404},
+    {codes::kUnauthenticated, 401},
+    {codes::kInvalidCredentials, 401},
+    {codes::kCsrfMissing, 403},
+    {codes::kMfaRequired, 403},
+    {codes::kMfaEnrollmentRequired, 403},
+    {codes::kMfaInvalid, 422},
+    {codes::kPasswordChangeRequired, 403},
+    {codes::kWeakPassword, 422},
+    {codes::kOtpInvalid, 422},
+    {codes::kRateLimited, 429},
+    {codes::kAccountExists, 409},
+    {codes::kAccountNotFound, 404},
+    {codes::kCompanyExists, 409},
+    {codes::kCompanyNotFound, 404},
+    {codes::kSessionNotFound, 404},
+    {codes::kRealNameLevelRequired, 403},
+    {codes::kRoleInvalid, 422},
+    {codes::kOidcClientNotFound, 404},
 };
 
 // 500 for a code missing from the table (a unit test checks every code used is listed).

@@ -15,6 +15,20 @@ std::string Request::header(const std::string& lower_name) const {
   return it == headers.end() ? std::string() : it->second;
 }
 
+std::string Request::cookie(const std::string& name) const {
+  std::string text = header("cookie");
+  std::string_view all = text;
+  while (!all.empty()) {
+    auto semi = all.find(';');
+    std::string_view pair = all.substr(0, semi);
+    all = semi == std::string_view::npos ? std::string_view() : all.substr(semi + 1);
+    while (!pair.empty() && pair.front() == ' ') pair.remove_prefix(1);
+    auto eq = pair.find('=');
+    if (eq != std::string_view::npos && pair.substr(0, eq) == name) return std::string(pair.substr(eq + 1));
+  }
+  return "";
+}
+
 Response Response::json(const Json& body, int status) {
   Response r;
   r.status = status;

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "core/error.h"
+#include "core/principal.h"
 
 namespace tb::http {
 
@@ -23,6 +24,10 @@ struct Request {
   Json json;  // the parsed body, for routes that take JSON
   std::string request_id;
   std::string remote_address;
+  // Set by the router's guard for routes that need an account.
+  std::optional<Principal> principal;
+
+  std::string cookie(const std::string& name) const;
 
   std::optional<std::string> query_param(const std::string& name) const;
   std::string header(const std::string& lower_name) const;

@@ -93,6 +93,11 @@ Dispatch Router::dispatch(Request& request) const {
   }
   const Route& route = found->route;
   match(*found, parts, &request.params);
+  if (route.permission != kPublic) {
+    if (!guard_ || route.permission.empty())
+      return {Response::error(fail(codes::kForbidden, "无权访问", {{"path", request.path}}).error()), route.pattern};
+    if (auto refusal = guard_(request, route)) return {std::move(*refusal), route.pattern};
+  }
 
   if (route.body == Body::kJson) {
     std::string content_type = request.header("content-type");

@@ -19,12 +19,35 @@ enum class Body {
   kUpload,  // raw bytes up to the upload limit (multipart or octet-stream)
 };
 
+// Who may call a route: a permission name decided by the guard (identity/permissions.h).
+// Deny by default: a route without one is refused for everybody.
+inline constexpr const char* kPublic = "public";
+
 struct Route {
   std::string method;
   std::string pattern;  // "/api/v1/divisions/{code}"
   std::function<Response(Request&)> handler;
   Body body = Body::kNone;
+  std::string permission;
 };
+
+using Handler = std::function<Response(Request&)>;
+inline Route get(std::string pattern, std::string permission, Handler h) {
+  return {"GET", std::move(pattern), std::move(h), Body::kNone, std::move(permission)};
+}
+inline Route post(std::string pattern, std::string permission, Handler h, Body body = Body::kJson) {
+  return {"POST", std::move(pattern), std::move(h), body, std::move(permission)};
+}
+inline Route put(std::string pattern, std::string permission, Handler h, Body body = Body::kJson) {
+  return {"PUT", std::move(pattern), std::move(h), body, std::move(permission)};
+}
+inline Route del(std::string pattern, std::string permission, Handler h) {
+  return {"DELETE", std::move(pattern), std::move(h), Body::kNone, std::move(permission)};
+}
+
+// Decides whether a request may reach its route; returns the refusal (401/403) or nothing.
+// It may set Request::principal.
+using Guard = std::function<std::optional<Response>(Request&, const Route&)>;
 
 struct Dispatch {
   Response response;
@@ -38,6 +61,7 @@ class Router {
   // Handler exceptions propagate; the server turns them into 500.
   Dispatch dispatch(Request& request) const;
   const std::vector<Route>& routes() const { return routes_; }
+  void set_guard(Guard guard) { guard_ = std::move(guard); }
 
  private:
   struct Compiled {
@@ -48,6 +72,7 @@ class Router {
                     std::map<std::string, std::string>* params);
   std::vector<Compiled> compiled_;
   std::vector<Route> routes_;
+  Guard guard_;
 };
 
 }  // namespace tb::http

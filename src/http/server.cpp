@@ -46,7 +46,7 @@ std::string json_escape(std::string_view s) { return Json(std::string(s)).dump(-
 }  // namespace
 
 struct Server::Impl {
-  // One accepted connection; its socket is touched only on its own strand.
+  // One accepted connection; its socket is touched only by its own thread's io_context.
   struct Connection {
     explicit Connection(tcp::socket s) : stream(std::move(s)) {}
     beast::tcp_stream stream;
@@ -56,7 +56,13 @@ struct Server::Impl {
   ServerOptions options;
   const Router& router;
   Metrics& metrics;
-  asio::io_context ioc;
+  // One io_context per thread (no strands, no cross-thread hand-offs on the hot path);
+  // ioc is the first, which also accepts, handles signals and drains.
+  std::vector<std::unique_ptr<asio::io_context>> contexts;
+  std::vector<asio::executor_work_guard<asio::io_context::executor_type>> keep_running;
+  std::atomic<std::size_t> next_context{0};
+  asio::thread_pool workers;
+  asio::io_context& ioc;
   tcp::acceptor acceptor{ioc};
   asio::signal_set signals{ioc, SIGTERM, SIGINT};
   asio::steady_timer drain_timer{ioc};
@@ -67,8 +73,21 @@ struct Server::Impl {
   std::atomic<std::uint64_t> id_counter{0};
   std::shared_ptr<spdlog::logger> access_log;
 
-  Impl(ServerOptions o, const Router& r, Metrics& m) : options(std::move(o)), router(r), metrics(m) {
+  static std::vector<std::unique_ptr<asio::io_context>> make_contexts(int n) {
+    std::vector<std::unique_ptr<asio::io_context>> out;
+    for (int i = 0; i < std::max(1, n); ++i) out.push_back(std::make_unique<asio::io_context>(1));
+    return out;
+  }
+
+  Impl(ServerOptions o, const Router& r, Metrics& m)
+      : options(std::move(o)),
+        router(r),
+        metrics(m),
+        contexts(make_contexts(options.threads)),
+        workers(static_cast<std::size_t>(std::max(1, options.workers))),
+        ioc(*contexts[0]) {
     access_log = spdlog::get("access");
+    for (auto& c : contexts) keep_running.push_back(asio::make_work_guard(*c));
   }
 
   std::string next_request_id() {
@@ -81,7 +100,8 @@ struct Server::Impl {
   asio::awaitable<void> accept_loop() {
     for (;;) {
       beast::error_code ec;
-      tcp::socket socket(asio::make_strand(ioc));
+      auto& home = *contexts[next_context++ % contexts.size()];
+      tcp::socket socket(home);
       co_await acceptor.async_accept(socket, asio::redirect_error(asio::use_awaitable, ec));
       if (ec) {
         if (stopping || ec == asio::error::operation_aborted) co_return;
@@ -195,7 +215,12 @@ struct Server::Impl {
       if (q != std::string_view::npos) request.query = parse_query(target.substr(q + 1));
       request.body = std::move(req.body());
 
-      Dispatch d = handle(request, std::move(path));
+      // Handlers may block on the database: they run on the worker pool, so one slow
+      // request never stalls the other connections of this I/O thread.
+      Dispatch d = co_await asio::co_spawn(
+          workers.get_executor(),
+          [this, &request, &path]() -> asio::awaitable<Dispatch> { co_return handle(request, std::move(path)); },
+          asio::use_awaitable);
       bool keep_alive = req.keep_alive() && !stopping;
       auto res = to_beast(d.response, req.version(), keep_alive, request.request_id);
       if (request.method == "HEAD") res.body().clear();
@@ -270,14 +295,16 @@ struct Server::Impl {
     for (auto& c : connections) {
       // Idle kept-alive connections are closed now; busy ones close after their response.
       asio::post(c->stream.get_executor(), [c] {
-        if (!c->busy) c->stream.socket().cancel();
+        beast::error_code ignored;  // the session may have closed its socket already
+        if (!c->busy) c->stream.socket().cancel(ignored);
       });
     }
     drain_timer.expires_after(options.drain_timeout);
     drain_timer.async_wait([this](beast::error_code e) {
+      keep_running.clear();  // contexts return from run() once their sessions are done
       if (!e) {
         spdlog::warn("drain timeout: closing remaining connections");
-        ioc.stop();
+        for (auto& c : contexts) c->stop();
       }
     });
     watch_drain();
@@ -317,10 +344,22 @@ void Server::run() {
     if (!ec) impl_->begin_stop();
   });
   asio::co_spawn(i.ioc, i.accept_loop(), asio::detached);
+  auto serve = [](asio::io_context& ctx) {
+    // A handler that throws must not take the process down mid-request for everyone else.
+    for (;;) {
+      try {
+        ctx.run();
+        return;
+      } catch (const std::exception& e) {
+        spdlog::error("unexpected error in the I/O loop: {}", e.what());
+      }
+    }
+  };
   std::vector<std::thread> threads;
-  for (int t = 1; t < std::max(1, i.options.threads); ++t) threads.emplace_back([&i] { i.ioc.run(); });
-  i.ioc.run();
+  for (std::size_t t = 1; t < i.contexts.size(); ++t) threads.emplace_back([&i, t, serve] { serve(*i.contexts[t]); });
+  serve(i.ioc);
   for (auto& t : threads) t.join();
+  i.workers.join();
 }
 
 void Server::stop() {

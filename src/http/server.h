@@ -17,7 +17,8 @@ namespace tb::http {
 struct ServerOptions {
   std::string host = "127.0.0.1";
   std::uint16_t port = 8080;  // 0 picks a free port; bind() returns it
-  int threads = 2;
+  int threads = 2;   // I/O threads, one io_context each
+  int workers = 8;   // threads that run handlers (which may block on the database)
   std::size_t header_limit = 16 * 1024;
   std::size_t json_body_limit = 1024 * 1024;
   std::size_t upload_body_limit = 20 * 1024 * 1024;

@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "audit/audit.h"
 #include "core/clock.h"
 #include "core/embedded.h"
 #include "core/ids.h"
@@ -67,7 +68,7 @@ class ReferenceService {
   Result<int> workdays_between(Date from, Date to);
   std::vector<CalendarYear> calendar_years();
   // Replaces (or adds) one year's holiday file; the next computation uses it.
-  Result<CalendarYear> load_calendar_year(int year, const Json& holiday_file, const std::string& source);
+  Result<CalendarYear> load_calendar_year(int year, const Json& holiday_file, const audit::Actor& actor);
 
   // Loads the embedded Lu'an divisions and holiday files; running it twice changes nothing.
   SeedReport seed();

@@ -87,11 +87,14 @@ std::map<Date, std::string> day_names(const Json& holiday_file) {
 }  // namespace
 
 Result<CalendarYear> ReferenceService::load_calendar_year(int year, const Json& holiday_file,
-                                                          const std::string& source) {
+                                                          const audit::Actor& actor) {
   auto parsed = parse_holiday_year(holiday_file, year);
   if (!parsed) return std::unexpected(parsed.error());
+  std::string source = "admin:" + (actor.principal ? actor.principal->name : std::string("?")) + ":" + actor.request_id;
   return db_.write([&](store::Conn& c) -> Result<CalendarYear> {
     sql::replace_calendar_year(c, year, *parsed, day_names(holiday_file), source, clock_.now_ms());
+    audit::record(c, clock_, {.actor = actor.principal, .action = "calendar.load", .target = "calendar:" + std::to_string(year),
+                              .ip = actor.ip, .request_id = actor.request_id, .after = holiday_file.dump()});
     for (const auto& y : sql::calendar_years(c))
       if (y.year == year) return y;
     throw FatalError("calendar year vanished inside its own transaction");

@@ -64,8 +64,10 @@ void fill(const std::string& url) {
   ASSERT_EQ(tongban({"seed", "--db", url}, &out), 0) << out;
   {
     ServerProcess server(url);
+    std::string token = log_in(server.port(), "admin", kDemoPassword, kDemoTotpSecret);
     auto r = http_request(server.port(), "PUT", "/api/v1/admin/calendar/2027",
-                          R"({"year": 2027, "days": [{"name": "元旦", "date": "2027-01-01", "isOffDay": true}]})");
+                          R"({"year": 2027, "days": [{"name": "元旦", "date": "2027-01-01", "isOffDay": true}]})",
+                          {{"Authorization", "Bearer " + token}});
     ASSERT_EQ(r.status, 200) << r.body;
   }
   auto db = store::Db::open(url, {.size = 1});
@@ -95,14 +97,14 @@ TEST_F(CliTest, MigrateTwiceAppliesOnce) {
   ASSERT_EQ(tongban({"migrate", "--db", db.url()}, &out), 0) << out;
   EXPECT_NE(out.find("migrations: 0 applied"), std::string::npos) << out;
   auto d = dump(db.url());
-  EXPECT_EQ(d["schema_migrations"].size(), 2u);  // store/0001, reference/0001
+  EXPECT_EQ(d["schema_migrations"].size(), 4u);  // store, audit, identity, reference: 0001 each
 }
 
 TEST_F(CliTest, DatabaseComesFromTheEnvironmentWhenNotGiven) {
   TestDatabase db;
   std::string out;
   ASSERT_EQ(run_tongban({"migrate"}, &out, {{"TONGBAN_DB", db.url()}}), 0) << out;
-  EXPECT_EQ(dump(db.url())["schema_migrations"].size(), 2u);
+  EXPECT_EQ(dump(db.url())["schema_migrations"].size(), 4u);
 }
 
 TEST_F(CliTest, BadDatabaseUrlIsAClearError) {
@@ -118,7 +120,8 @@ TEST_F(CliTest, SeedIsIdempotent) {
   EXPECT_NE(out.find(R"("divisions_added":154)"), std::string::npos) << out;
   auto first = dump(db.url());
   ASSERT_EQ(tongban({"seed", "--db", db.url()}, &out), 0) << out;
-  EXPECT_NE(out.find(R"({"calendar_years_added":0,"divisions_added":0})"), std::string::npos) << out;
+  EXPECT_NE(out.find(R"({"calendar_years_added":0,"demo_accounts_added":0,"divisions_added":0})"), std::string::npos)
+      << out;
   EXPECT_EQ(dump(db.url()), first) << "a second seed changed the data";
 }
 

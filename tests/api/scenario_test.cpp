@@ -7,6 +7,10 @@
 #include <fstream>
 #include <sstream>
 
+#include <ctime>
+#include <regex>
+
+#include "crypto/totp.h"
 #include "store/db.h"
 #include "support/http_client.h"
 #include "support/server_process.h"
@@ -18,7 +22,9 @@ using Json = nlohmann::json;
 
 struct Step {
   int line = 0;
-  std::string kind;  // "request" or "sql"
+  std::string kind;  // "request", "sql" or "as" (log in; later requests carry the token)
+  std::vector<std::string> as_args;  // login, password, [TOTP secret]; empty = anonymous
+  std::vector<std::pair<std::string, std::string>> captures;  // name, JSON path or column [regex]
   std::string method, target, sql;
   std::map<std::string, std::string> headers;
   std::string body;
@@ -73,6 +79,12 @@ Scenario parse(const std::filesystem::path& file) {
       if (line.rfind("sql ", 0) == 0) {
         cur->kind = "sql";
         cur->sql = line.substr(4);
+      } else if (line.rfind("as ", 0) == 0) {
+        cur->kind = "as";
+        std::istringstream words(line.substr(3));
+        for (std::string w; words >> w;)
+          if (w != "nobody") cur->as_args.push_back(w);
+        cur = nullptr;
       } else {
         auto sp = line.find(' ');
         if (sp == std::string::npos) fail_at("expected 'METHOD /path' or 'sql …'");
@@ -80,6 +92,12 @@ Scenario parse(const std::filesystem::path& file) {
         cur->method = line.substr(0, sp);
         cur->target = line.substr(sp + 1);
       }
+      continue;
+    }
+    if (line.rfind("=> ", 0) == 0) {
+      auto rest = line.substr(3);
+      auto sp = rest.find(' ');
+      cur->captures.emplace_back(rest.substr(0, sp), sp == std::string::npos ? "" : rest.substr(sp + 1));
       continue;
     }
     if (cur->kind == "sql") {
@@ -156,6 +174,46 @@ Json rows_json(const store::Rows& rows) {
   return out;
 }
 
+// "${name}" → a captured value; "${totp:SECRET}" → the current TOTP code for a base32 secret.
+std::string substitute(std::string text, const std::map<std::string, std::string>& vars) {
+  for (std::size_t at = text.find("${"); at != std::string::npos; at = text.find("${", at)) {
+    auto end = text.find('}', at);
+    if (end == std::string::npos) break;
+    std::string name = text.substr(at + 2, end - at - 2);
+    std::string value;
+    if (name.rfind("totp:", 0) == 0) {
+      auto key = crypto::base32_decode(name.substr(5));
+      if (!key) throw std::runtime_error("bad TOTP secret in scenario: " + name);
+      value = crypto::totp(*key, std::time(nullptr));
+    } else {
+      auto it = vars.find(name);
+      if (it == vars.end()) throw std::runtime_error("no captured value named " + name);
+      value = it->second;
+    }
+    text.replace(at, end - at + 1, value);
+    at += value.size();
+  }
+  return text;
+}
+
+// A value at a dotted path ("account.id", "items.0.code") as text.
+std::optional<std::string> at_path(const Json& doc, const std::string& path) {
+  const Json* cur = &doc;
+  std::istringstream parts(path);
+  for (std::string part; std::getline(parts, part, '.');) {
+    if (cur->is_array() && !part.empty() && std::isdigit(static_cast<unsigned char>(part[0]))) {
+      std::size_t i = std::stoul(part);
+      if (i >= cur->size()) return std::nullopt;
+      cur = &(*cur)[i];
+    } else if (cur->is_object() && cur->contains(part)) {
+      cur = &(*cur)[part];
+    } else {
+      return std::nullopt;
+    }
+  }
+  return cur->is_string() ? cur->get<std::string>() : cur->dump();
+}
+
 class ScenarioTest : public ::testing::Test {
  public:
   explicit ScenarioTest(std::filesystem::path file) : file_(std::move(file)) {}
@@ -170,16 +228,51 @@ class ScenarioTest : public ::testing::Test {
     if (!sc.now.empty()) env["TONGBAN_NOW"] = sc.now;
     ServerProcess server(db.url(), {"--no-access-log"}, env);
     auto direct = store::Db::open(db.url(), {.size = 1});
+    std::map<std::string, std::string> vars;
+    std::string bearer;
     for (const auto& step : sc.steps) {
       std::string where = file_.filename().string() + ":" + std::to_string(step.line);
-      if (step.kind == "sql") {
-        Json got = rows_json(direct->read([&](store::Conn& c) { return c.query(step.sql); }));
-        std::string why;
-        EXPECT_TRUE(subset(Json::parse(step.expect_json), got, "rows", &why)) << where << ": " << why << "\n" << got.dump();
+      if (step.kind == "as") {
+        if (step.as_args.empty())
+          bearer.clear();
+        else
+          bearer = log_in(server.port(), step.as_args.at(0), step.as_args.at(1),
+                          step.as_args.size() > 2 ? step.as_args[2] : "");
         continue;
       }
-      auto res = http_request(server.port(), step.method, step.target, step.body, step.headers);
-      EXPECT_EQ(res.status, step.expect_status) << where << " " << step.method << " " << step.target << "\n" << res.body;
+      if (step.kind == "sql") {
+        auto rows = direct->read([&](store::Conn& c) { return c.query(substitute(step.sql, vars)); });
+        Json got = rows_json(rows);
+        if (!step.expect_json.empty()) {
+          std::string why;
+          EXPECT_TRUE(subset(Json::parse(substitute(step.expect_json, vars)), got, "rows", &why))
+              << where << ": " << why << "\n" << got.dump();
+        }
+        for (const auto& [name, spec] : step.captures) {
+          // "column" or "column /regex with one (group)/"
+          auto sp = spec.find(' ');
+          std::string column = spec.substr(0, sp);
+          ASSERT_FALSE(got.empty()) << where << ": nothing to capture";
+          auto value = at_path(got[0], column);
+          ASSERT_TRUE(value) << where << ": no column " << column;
+          if (sp != std::string::npos) {
+            std::string pattern = spec.substr(sp + 1);
+            pattern = pattern.substr(1, pattern.size() - 2);
+            std::smatch m;
+            ASSERT_TRUE(std::regex_search(*value, m, std::regex(pattern))) << where << ": " << *value;
+            vars[name] = m[1];
+          } else {
+            vars[name] = *value;
+          }
+        }
+        continue;
+      }
+      auto headers = step.headers;
+      for (auto& [k, v] : headers) v = substitute(v, vars);
+      if (!bearer.empty() && !headers.count("Authorization")) headers["Authorization"] = "Bearer " + bearer;
+      std::string target = substitute(step.target, vars), body = substitute(step.body, vars);
+      auto res = http_request(server.port(), step.method, target, body, headers);
+      EXPECT_EQ(res.status, step.expect_status) << where << " " << step.method << " " << target << "\n" << res.body;
       if (!step.expect_code.empty()) {
         Json body = Json::parse(res.body, nullptr, false);
         EXPECT_EQ(body.is_object() && body.contains("error") ? body["error"].value("code", "") : "", step.expect_code)
@@ -200,7 +293,13 @@ class ScenarioTest : public ::testing::Test {
       if (!step.expect_json.empty()) {
         Json got = Json::parse(res.body, nullptr, false);
         std::string why;
-        EXPECT_TRUE(subset(Json::parse(step.expect_json), got, "body", &why)) << where << ": " << why << "\n" << res.body;
+        EXPECT_TRUE(subset(Json::parse(substitute(step.expect_json, vars)), got, "body", &why))
+            << where << ": " << why << "\n" << res.body;
+      }
+      for (const auto& [name, path] : step.captures) {
+        auto value = at_path(Json::parse(res.body, nullptr, false), path);
+        ASSERT_TRUE(value) << where << ": nothing at " << path << " to capture\n" << res.body;
+        vars[name] = *value;
       }
     }
   }

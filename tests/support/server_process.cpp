@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <ctime>
 #include <cstdlib>
 #include <fstream>
 #include <random>
@@ -17,6 +18,7 @@
 
 #include <boost/asio.hpp>
 
+#include "crypto/totp.h"
 #include "http_client.h"
 #include "store/db.h"
 
@@ -112,11 +114,18 @@ TestDatabase::~TestDatabase() {
   }
 }
 
+// The same personal-data key for every process of a test run, so `tongban seed` and
+// `tongban serve` read each other's data.
+std::map<std::string, std::string> with_test_key(std::map<std::string, std::string> env) {
+  env.emplace("TONGBAN_DATA_KEY", "0f1e2d3c4b5a69788796a5b4c3d2e1f00112233445566778899aabbccddeeff0");
+  return env;
+}
+
 int run_tongban(const std::vector<std::string>& args, std::string* output, const std::map<std::string, std::string>& env) {
   TempDir dir;
   std::vector<std::string> argv{tongban_binary()};
   argv.insert(argv.end(), args.begin(), args.end());
-  int pid = spawn(argv, env, dir.path() / "out", dir.path() / "out");
+  int pid = spawn(argv, with_test_key(env), dir.path() / "out", dir.path() / "out");
   int status = 0;
   waitpid(pid, &status, 0);
   if (output) *output = read_file(dir.path() / "out");
@@ -136,7 +145,7 @@ ServerProcess::ServerProcess(const std::string& db_url, const std::vector<std::s
                                 "127.0.0.1:" + std::to_string(port_), "--data-dir", (dir_.path() / "data").string()};
   if (test_clock) argv.push_back("--test-clock");
   argv.insert(argv.end(), args.begin(), args.end());
-  pid_ = spawn(argv, env, dir_.path() / "stdout", dir_.path() / "stderr");
+  pid_ = spawn(argv, with_test_key(env), dir_.path() / "stdout", dir_.path() / "stderr");
   // Start-up wait (not a timing assertion): generous, ends as soon as the port answers.
   for (int i = 0; i < 1000; ++i) {
     int status = 0;
@@ -188,6 +197,21 @@ int ServerProcess::terminate() {
     pid_ = -1;
   }
   return status_;
+}
+
+std::string log_in(int port, const std::string& login, const std::string& password, const std::string& totp_secret) {
+  nlohmann::json body{{"login", login}, {"password", password}};
+  auto res = http_request(port, "POST", "/api/v1/auth/login", body.dump());
+  if (res.status != 200) throw std::runtime_error("login as " + login + " failed: " + res.body);
+  std::string token = res.json()["token"];
+  if (!totp_secret.empty()) {
+    auto key = crypto::base32_decode(totp_secret);
+    if (!key) throw std::runtime_error("bad TOTP secret");
+    nlohmann::json code{{"code", crypto::totp(*key, std::time(nullptr))}};
+    auto mfa = http_request(port, "POST", "/api/v1/auth/mfa", code.dump(), {{"Authorization", "Bearer " + token}});
+    if (mfa.status != 200) throw std::runtime_error("MFA for " + login + " failed: " + mfa.body);
+  }
+  return token;
 }
 
 std::string ServerProcess::stdout_text() const { return read_file(dir_.path() / "stdout"); }

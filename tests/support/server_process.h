@@ -68,4 +68,13 @@ class ServerProcess {
 
 int free_port();
 
+// The demo accounts that `tongban seed` creates (README: demo only).
+inline constexpr const char* kDemoPassword = "Tongban@2026";
+inline constexpr const char* kDemoTotpSecret = "JBSWY3DPEHPK3PXP";
+
+// Logs in over HTTP and, given a base32 TOTP secret, passes the second factor; returns
+// the bearer token. Throws with the server's answer when either step fails.
+std::string log_in(int port, const std::string& login, const std::string& password,
+                   const std::string& totp_secret = "");
+
 }  // namespace tb::testing

@@ -11,11 +11,13 @@ Response named(const std::string& name) { return Response::json({{"route", name}
 class RouterTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    router_.add({"GET", "/api/v1/cases/{no}", [](Request& r) { return named("case " + r.param("no")); }});
-    router_.add({"GET", "/api/v1/cases/search", [](Request&) { return named("search"); }});
-    router_.add({"POST", "/api/v1/cases", [](Request& r) { return Response::json(r.json, 201); }, Body::kJson});
-    router_.add({"POST", "/api/v1/cases/{no}/actions/{action}",
-                 [](Request& r) { return named(r.param("no") + ":" + r.param("action")); }});
+    router_.add(get("/api/v1/cases/{no}", kPublic, [](Request& r) { return named("case " + r.param("no")); }));
+    router_.add(get("/api/v1/cases/search", kPublic, [](Request&) { return named("search"); }));
+    router_.add(post("/api/v1/cases", kPublic, [](Request& r) { return Response::json(r.json, 201); }));
+    router_.add(post("/api/v1/cases/{no}/actions/{action}", kPublic,
+                     [](Request& r) { return named(r.param("no") + ":" + r.param("action")); }, Body::kNone));
+    router_.add(get("/api/v1/secret", "secret.read", [](Request&) { return named("secret"); }));
+    router_.add(get("/api/v1/unguarded", "", [](Request&) { return named("unguarded"); }));
   }
   Dispatch call(const std::string& method, const std::string& path, const std::string& body = "",
                 const std::string& content_type = "") {
@@ -70,7 +72,30 @@ TEST_F(RouterTest, JsonRoutesCheckMediaTypeAndSyntax) {
 }
 
 TEST_F(RouterTest, RegisteringARouteTwiceIsABug) {
-  EXPECT_THROW(router_.add({"GET", "/api/v1/cases/{no}", [](Request&) { return named("x"); }}), FatalError);
+  EXPECT_THROW(router_.add(get("/api/v1/cases/{no}", kPublic, [](Request&) { return named("x"); })), FatalError);
+}
+
+TEST_F(RouterTest, DenyByDefaultAndTheGuardDecides) {
+  // No guard installed: anything not public is refused.
+  EXPECT_EQ(call("GET", "/api/v1/secret").response.status, 403);
+  std::vector<std::string> asked;
+  router_.set_guard([&](Request& r, const Route& route) -> std::optional<Response> {
+    asked.push_back(route.permission);
+    if (r.header("authorization") == "yes") return std::nullopt;
+    return Response::error(fail(codes::kForbidden, "no").error());
+  });
+  EXPECT_EQ(call("GET", "/api/v1/secret").response.status, 403);
+  Request r;
+  r.method = "GET";
+  r.path = "/api/v1/secret";
+  r.headers["authorization"] = "yes";
+  EXPECT_EQ(router_.dispatch(r).response.status, 200);
+  // A route that names no permission is refused without asking the guard.
+  EXPECT_EQ(call("GET", "/api/v1/unguarded").response.status, 403);
+  EXPECT_EQ(asked, (std::vector<std::string>{"secret.read", "secret.read"}));
+  // Public routes never reach the guard.
+  EXPECT_EQ(call("GET", "/api/v1/cases/C1").response.status, 200);
+  EXPECT_EQ(asked.size(), 2u);
 }
 
 TEST(Query, PercentDecodingAndPlus) {
