@@ -164,6 +164,7 @@ void add_routes(http::Router& router, IdentityService& svc) {
 
   router.add(http::get("/api/v1/me", kSession, [&svc](Request& r) {
     TB_TRY(account, svc.account(r.principal->account_id));
+    account->roles = r.principal->roles;  // as this session holds them (company_agent while acting for one)
     Json j = to_json(*account);
     j["acting_company_id"] = r.principal->acting_company_id ? Json(*r.principal->acting_company_id) : Json(nullptr);
     return Response::json(j);

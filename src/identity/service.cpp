@@ -74,6 +74,13 @@ bool Impl::valid_phone(std::string_view phone) {
   return std::all_of(phone.begin(), phone.end(), [](char c) { return c >= '0' && c <= '9'; });
 }
 
+bool Impl::looks_like_id_number(std::string_view s) {
+  if (s.size() != 18) return false;
+  for (std::size_t i = 0; i < 17; ++i)
+    if (s[i] < '0' || s[i] > '9') return false;
+  return (s[17] >= '0' && s[17] <= '9') || s[17] == 'X' || s[17] == 'x';
+}
+
 Principal Impl::principal_of(const Account& a, std::int64_t session_id) const {
   Principal p;
   p.account_id = a.id;
@@ -228,7 +235,7 @@ Result<LoginResult> IdentityService::login(const std::string& login, const std::
 
   std::string normalised = Impl::normalise_id(login);
   auto found = db_.read([&](store::Conn& c) -> std::optional<sql::AccountRow> {
-    if (normalised.size() == 18) return sql::account_by_index(c, "id_number_index", impl_->id_index(normalised));
+    if (Impl::looks_like_id_number(normalised)) return sql::account_by_index(c, "id_number_index", impl_->id_index(normalised));
     if (Impl::valid_phone(login)) return sql::account_by_index(c, "phone_index", impl_->phone_index(login));
     return sql::account_by_staff_no(c, login);
   });
@@ -397,9 +404,11 @@ Result<Account> IdentityService::account(std::int64_t id) {
 
 std::vector<SessionInfo> IdentityService::sessions(const Principal& p) {
   EpochMs now = clock_.now_ms();
+  EpochMs idle = std::chrono::duration_cast<std::chrono::milliseconds>(config_.session_idle).count();
   std::vector<SessionInfo> out;
   for (const auto& s : db_.read([&](store::Conn& c) { return sql::sessions_of(c, p.account_id, now); }))
-    out.push_back({s.id, s.created_at, s.last_seen_at, s.expires_at, s.ip, s.user_agent, s.id == p.session_id});
+    if (now - s.last_seen_at <= idle)  // an idle session is over even before anyone revokes it
+      out.push_back({s.id, s.created_at, s.last_seen_at, s.expires_at, s.ip, s.user_agent, s.id == p.session_id});
   return out;
 }
 

@@ -16,6 +16,8 @@ struct IdentityService::Impl {
 
   static std::string normalise_id(std::string_view id);
   static bool valid_phone(std::string_view phone);
+  // 17 digits and a digit or X: what the login field takes for a resident ID number.
+  static bool looks_like_id_number(std::string_view s);
   static std::unexpected<Error> invalid_credentials();
   std::string id_index(std::string_view id_number) const;
   std::string phone_index(std::string_view phone) const;

@@ -26,6 +26,11 @@ bool manages(const Principal& actor, const std::optional<std::string>& departmen
   return false;
 }
 
+// The login field tells ID numbers, phones and staff numbers apart by their shape.
+bool valid_staff_no(const std::string& s) {
+  return !s.empty() && s.size() <= 40 && !Impl::valid_phone(s) && !Impl::looks_like_id_number(s);
+}
+
 std::unexpected<Error> out_of_scope() {
   return fail(codes::kForbidden, "超出您的管理范围（部门或区划）");
 }
@@ -45,8 +50,7 @@ Result<Account> IdentityService::create_staff(const Principal& p, const StaffInp
     return fail(codes::kValidationFailed, message, {{"field", field}});
   };
   if (in.name.empty()) return invalid("name", "请填写姓名");
-  if (in.staff_no.empty() || in.staff_no.size() > 40 || in.staff_no.size() == 18 || in.staff_no.size() == 11)
-    return invalid("staff_no", "工号须为 1–40 个字符，且不能与身份证号或手机号同长（18 或 11 位）");
+  if (!valid_staff_no(in.staff_no)) return invalid("staff_no", "工号须为 1–40 个字符，且不能形如身份证号或手机号");
   if (in.department.empty()) return invalid("department", "请填写所属部门");
   auto division = ids::check_division_code(in.division_code);
   if (!division.valid) return invalid("division_code", division.reason);
@@ -163,8 +167,8 @@ Result<Account> IdentityService::verify_real_name(const Principal& p, std::int64
 Result<Account> IdentityService::create_admin(const std::string& name, const std::string& staff_no,
                                               const std::string& password) {
   if (auto weak = password_weakness(password, "", "")) return fail(codes::kWeakPassword, *weak, {{"field", "password"}});
-  if (staff_no.empty() || staff_no.size() == 18 || staff_no.size() == 11)
-    return fail(codes::kValidationFailed, "工号不能为空，且不能为 18 或 11 位", {{"field", "staff_no"}});
+  if (!valid_staff_no(staff_no))
+    return fail(codes::kValidationFailed, "工号须为 1–40 个字符，且不能形如身份证号或手机号", {{"field", "staff_no"}});
   EpochMs now = clock_.now_ms();
   std::string hash = crypto::hash_password(password);
   return db_.write([&](store::Conn& c) -> Result<Account> {

@@ -10,6 +10,7 @@
 #include <ctime>
 #include <regex>
 
+#include "core/time.h"
 #include "crypto/totp.h"
 #include "store/db.h"
 #include "support/http_client.h"
@@ -79,6 +80,11 @@ Scenario parse(const std::filesystem::path& file) {
       if (line.rfind("sql ", 0) == 0) {
         cur->kind = "sql";
         cur->sql = line.substr(4);
+      } else if (line.rfind("advance ", 0) == 0) {
+        // "advance 31s": move the server's test clock forward (keeps it running).
+        cur->kind = "advance";
+        cur->as_args = {line.substr(8)};
+        cur = nullptr;
       } else if (line.rfind("as ", 0) == 0) {
         cur->kind = "as";
         std::istringstream words(line.substr(3));
@@ -175,23 +181,25 @@ Json rows_json(const store::Rows& rows) {
 }
 
 // "${name}" → a captured value; "${totp:SECRET}" → the current TOTP code for a base32 secret.
-std::string substitute(std::string text, const std::map<std::string, std::string>& vars) {
-  for (std::size_t at = text.find("${"); at != std::string::npos; at = text.find("${", at)) {
-    auto end = text.find('}', at);
-    if (end == std::string::npos) break;
+std::string substitute(std::string text, const std::map<std::string, std::string>& vars, int port = 0) {
+  // Innermost first, so "${totp:${secret}}" works.
+  for (auto end = text.find('}'); end != std::string::npos; end = text.find('}', end)) {
+    auto at = text.rfind("${", end);
+    if (at == std::string::npos) {
+      ++end;
+      continue;
+    }
     std::string name = text.substr(at + 2, end - at - 2);
     std::string value;
     if (name.rfind("totp:", 0) == 0) {
-      auto key = crypto::base32_decode(name.substr(5));
-      if (!key) throw std::runtime_error("bad TOTP secret in scenario: " + name);
-      value = crypto::totp(*key, std::time(nullptr));
+      value = totp_now(port, name.substr(5));
     } else {
       auto it = vars.find(name);
       if (it == vars.end()) throw std::runtime_error("no captured value named " + name);
       value = it->second;
     }
     text.replace(at, end - at + 1, value);
-    at += value.size();
+    end = at + value.size();
   }
   return text;
 }
@@ -232,12 +240,21 @@ class ScenarioTest : public ::testing::Test {
     std::string bearer;
     for (const auto& step : sc.steps) {
       std::string where = file_.filename().string() + ":" + std::to_string(step.line);
+      if (step.kind == "advance") {
+        std::string amount = step.as_args.at(0);
+        std::int64_t seconds = std::stoll(amount.substr(0, amount.size() - 1)) * (amount.back() == 'm' ? 60 : 1);
+        std::int64_t target = (server_now_seconds(server.port()) + seconds) * 1000;
+        auto res = http_request(server.port(), "POST", "/api/v1/admin/clock",
+                                Json{{"now", format_instant(target)}}.dump());
+        ASSERT_EQ(res.status, 200) << where << ": " << res.body;
+        continue;
+      }
       if (step.kind == "as") {
         if (step.as_args.empty())
           bearer.clear();
         else
-          bearer = log_in(server.port(), step.as_args.at(0), step.as_args.at(1),
-                          step.as_args.size() > 2 ? step.as_args[2] : "");
+          bearer = log_in(server.port(), substitute(step.as_args.at(0), vars), substitute(step.as_args.at(1), vars),
+                          step.as_args.size() > 2 ? substitute(step.as_args[2], vars) : "");
         continue;
       }
       if (step.kind == "sql") {
@@ -268,9 +285,10 @@ class ScenarioTest : public ::testing::Test {
         continue;
       }
       auto headers = step.headers;
-      for (auto& [k, v] : headers) v = substitute(v, vars);
+      for (auto& [k, v] : headers) v = substitute(v, vars, server.port());
       if (!bearer.empty() && !headers.count("Authorization")) headers["Authorization"] = "Bearer " + bearer;
-      std::string target = substitute(step.target, vars), body = substitute(step.body, vars);
+      std::string target = substitute(step.target, vars, server.port());
+      std::string body = substitute(step.body, vars, server.port());
       auto res = http_request(server.port(), step.method, target, body, headers);
       EXPECT_EQ(res.status, step.expect_status) << where << " " << step.method << " " << target << "\n" << res.body;
       if (!step.expect_code.empty()) {

@@ -18,6 +18,7 @@
 
 #include <boost/asio.hpp>
 
+#include "core/time.h"
 #include "crypto/totp.h"
 #include "http_client.h"
 #include "store/db.h"
@@ -199,15 +200,26 @@ int ServerProcess::terminate() {
   return status_;
 }
 
+std::int64_t server_now_seconds(int port) {
+  auto res = http_request(port, "GET", "/api/v1/version");
+  auto now = parse_instant(res.json()["now"].get<std::string>());
+  if (!now) throw std::runtime_error("server time unreadable: " + res.body);
+  return *now / 1000;
+}
+
+std::string totp_now(int port, const std::string& base32_secret) {
+  auto key = crypto::base32_decode(base32_secret);
+  if (!key) throw std::runtime_error("bad TOTP secret " + base32_secret);
+  return crypto::totp(*key, server_now_seconds(port));
+}
+
 std::string log_in(int port, const std::string& login, const std::string& password, const std::string& totp_secret) {
   nlohmann::json body{{"login", login}, {"password", password}};
   auto res = http_request(port, "POST", "/api/v1/auth/login", body.dump());
   if (res.status != 200) throw std::runtime_error("login as " + login + " failed: " + res.body);
   std::string token = res.json()["token"];
   if (!totp_secret.empty()) {
-    auto key = crypto::base32_decode(totp_secret);
-    if (!key) throw std::runtime_error("bad TOTP secret");
-    nlohmann::json code{{"code", crypto::totp(*key, std::time(nullptr))}};
+    nlohmann::json code{{"code", totp_now(port, totp_secret)}};
     auto mfa = http_request(port, "POST", "/api/v1/auth/mfa", code.dump(), {{"Authorization", "Bearer " + token}});
     if (mfa.status != 200) throw std::runtime_error("MFA for " + login + " failed: " + mfa.body);
   }

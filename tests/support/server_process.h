@@ -74,6 +74,10 @@ inline constexpr const char* kDemoTotpSecret = "JBSWY3DPEHPK3PXP";
 
 // Logs in over HTTP and, given a base32 TOTP secret, passes the second factor; returns
 // the bearer token. Throws with the server's answer when either step fails.
+// The server's clock (a --test-clock server may be far from the real time), in seconds.
+std::int64_t server_now_seconds(int port);
+// The TOTP code a server would accept now for a base32 secret.
+std::string totp_now(int port, const std::string& base32_secret);
 std::string log_in(int port, const std::string& login, const std::string& password,
                    const std::string& totp_secret = "");
 

@@ -45,6 +45,21 @@ TEST(OpenApi, DocumentsExactlyTheRoutesOfATestClockServer) {
   EXPECT_GT(with_test.size(), routes_of(false).size()) << "test-only routes must not exist without --test-clock";
 }
 
+TEST(OpenApi, DocumentsEachRoutesPermission) {
+  Config config;
+  config.db_url = "sqlite::memory:";
+  config.test_clock = true;
+  config.data_dir = ::testing::TempDir();
+  App app(config);
+  Json doc = App::openapi();
+  for (const auto& r : app.router().routes()) {
+    std::string method = r.method;
+    for (auto& c : method) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    EXPECT_FALSE(r.permission.empty()) << r.method << " " << r.pattern << " names no permission";
+    EXPECT_EQ(doc["paths"][r.pattern][method].value("x-permission", ""), r.permission) << r.method << " " << r.pattern;
+  }
+}
+
 TEST(OpenApi, EveryReferencedSchemaExists) {
   Json doc = App::openapi();
   std::string text = doc.dump();
