@@ -13,6 +13,7 @@
 #include "http/metrics.h"
 #include "http/router.h"
 #include "identity/identity.h"
+#include "identity/oidc.h"
 #include "reference/reference.h"
 #include "store/blob_store.h"
 #include "store/db.h"
@@ -30,6 +31,8 @@ struct Config {
   // The key for personal data at rest: TONGBAN_DATA_KEY (64 hex), or --key-file, or
   // <data-dir>/data.key, created on first use. Never in the database.
   std::optional<std::string> key_file;
+  // Where browsers and relying parties reach this platform: the OIDC issuer.
+  std::string public_url = "http://127.0.0.1:8080";
   identity::Config identity;
 };
 
@@ -69,6 +72,7 @@ class App {
   http::Router router_;
   http::Metrics metrics_;
   std::unique_ptr<identity::IdentityService> identity_;
+  std::unique_ptr<identity::OidcProvider> oidc_;
   std::unique_ptr<reference::ReferenceService> reference_;
 };
 

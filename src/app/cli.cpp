@@ -66,6 +66,9 @@ int run_cli(int argc, char** argv) {
   serve->add_option("--session-idle-minutes", idle_minutes)->check(CLI::Range(10, 30))->capture_default_str();
   serve->add_option("--session-absolute-hours", absolute_hours)->check(CLI::Range(1, 24))->capture_default_str();
   serve->add_option("--lockout-minutes", lockout_minutes)->check(CLI::Range(10, 1440))->capture_default_str();
+  std::string public_url;
+  serve->add_option("--public-url", public_url, "how browsers reach this server (the OIDC issuer); default http://LISTEN")
+      ->envname("TONGBAN_PUBLIC_URL");
   serve->add_flag("--secure-cookies", config.identity.secure_cookies, "mark the session cookie Secure (behind TLS)");
   serve->add_flag("--no-migrate", no_migrate, "do not apply pending migrations at start");
   serve->add_flag("--test-clock", config.test_clock, "settable clock (TONGBAN_NOW, POST /api/v1/admin/clock); tests only");
@@ -128,6 +131,8 @@ int run_cli(int argc, char** argv) {
       server.idle_timeout = std::chrono::milliseconds(idle_timeout_ms);
       server.access_log = !no_access_log;
       config.blobs_in_database = blob_store == "db";
+      config.public_url = public_url.empty() ? "http://" + listen : public_url;
+      while (config.public_url.ends_with("/")) config.public_url.pop_back();
       if (config.test_clock) {
         if (const char* now = std::getenv("TONGBAN_NOW")) {
           auto t = parse_instant(now);

@@ -53,12 +53,14 @@ App::App(Config config) : config_(std::move(config)) {
 
   // Modules, in dependency order.
   identity_ = std::make_unique<identity::IdentityService>(*db_, *clock_, load_data_key(config_), config_.identity);
+  oidc_ = std::make_unique<identity::OidcProvider>(*db_, *clock_, *identity_, config_.public_url);
   reference_ = std::make_unique<reference::ReferenceService>(*db_, *clock_);
 
   identity::install_guard(router_, *identity_);
   add_ops_routes(router_, *this);
   audit::add_routes(router_, *db_);
   identity::add_routes(router_, *identity_);
+  identity::add_oidc_routes(router_, *oidc_, *identity_);
   reference::add_routes(router_, *reference_);
 
   metrics_.add_source([this](std::string& out) {

@@ -47,6 +47,13 @@ Response Response::text(std::string body, std::string content_type, int status) 
   return r;
 }
 
+Response Response::redirect(const std::string& location) {
+  Response r = text("", "text/plain; charset=utf-8", 302);
+  r.headers.emplace_back("Location", location);
+  r.headers.emplace_back("Cache-Control", "no-store");
+  return r;
+}
+
 Response render(const Result<Json>& result, int success_status) {
   if (!result) return Response::error(result.error());
   return Response::json(*result, success_status);

@@ -22,6 +22,7 @@ struct Request {
   std::map<std::string, std::string> params;   // from {name} segments of the route
   std::string body;
   Json json;  // the parsed body, for routes that take JSON
+  std::map<std::string, std::string> form;  // the parsed body, for routes that take a form
   std::string request_id;
   std::string remote_address;
   // Set by the router's guard for routes that need an account.
@@ -43,6 +44,7 @@ struct Response {
   static Response json(const Json& body, int status = 200);
   static Response error(const Error& e);
   static Response text(std::string body, std::string content_type, int status = 200);
+  static Response redirect(const std::string& location);  // 302 Found
 };
 
 // Renders a Result as 200 with its JSON, or as the error with its status.

@@ -21,13 +21,15 @@ std::vector<std::string_view> split_path(std::string_view path) {
   return parts;
 }
 
-bool is_json_media_type(const std::string& content_type) {
+std::string media_type(const std::string& content_type) {
   auto semicolon = content_type.find(';');
   std::string base = content_type.substr(0, semicolon);
   base.erase(std::remove(base.begin(), base.end(), ' '), base.end());
   std::transform(base.begin(), base.end(), base.begin(), ::tolower);
-  return base == "application/json";
+  return base;
 }
+
+bool is_json_media_type(const std::string& content_type) { return media_type(content_type) == "application/json"; }
 
 }  // namespace
 
@@ -120,6 +122,15 @@ Dispatch Router::dispatch(Request& request) const {
                 route.pattern};
       }
     }
+  }
+  if (route.body == Body::kForm && !request.body.empty()) {
+    std::string content_type = request.header("content-type");
+    if (media_type(content_type) != "application/x-www-form-urlencoded")
+      return {Response::error(fail(codes::kUnsupportedMediaType, "请求体须为 application/x-www-form-urlencoded",
+                                   {{"content_type", content_type}})
+                                  .error()),
+              route.pattern};
+    request.form = parse_query(request.body);
   }
   return {route.handler(request), route.pattern};
 }

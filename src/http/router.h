@@ -17,6 +17,7 @@ enum class Body {
   kNone,    // no body expected (GET, DELETE, simple actions)
   kJson,    // application/json, parsed into Request::json
   kUpload,  // raw bytes up to the upload limit (multipart or octet-stream)
+  kForm,    // application/x-www-form-urlencoded, parsed into Request::form (OAuth 2 token endpoint)
 };
 
 // Who may call a route: a permission name decided by the guard (identity/permissions.h).

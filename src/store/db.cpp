@@ -83,6 +83,8 @@ Db::Db(Engine engine, Factory factory, PoolOptions options, std::string descript
 Db::~Db() = default;
 
 Db::Lease Db::acquire() {
+  if (WriteScope::depth() > 0)
+    throw FatalError("a second database connection was borrowed inside write(); use the transaction's Conn");
   auto& p = *pool_;
   std::unique_lock lock(p.mutex);
   auto started = std::chrono::steady_clock::now();

@@ -194,10 +194,13 @@ class Db {
     return f(*lease);
   }
 
-  // Borrow a connection and run f in one transaction.
+  // Borrow a connection and run f in one transaction. Inside f, use only its Conn: a
+  // second connection borrowed on the same thread would read around the transaction or
+  // wait for its own lock, so acquire() refuses it (a bug, not a user error).
   template <class F>
   auto write(F&& f) {
     Lease lease = acquire();
+    WriteScope scope;
     lease->begin_write();
     try {
       if constexpr (std::is_void_v<std::invoke_result_t<F, Conn&>>) {
@@ -224,6 +227,14 @@ class Db {
   bool ping();
 
  private:
+  struct WriteScope {
+    WriteScope() { ++depth(); }
+    ~WriteScope() { --depth(); }
+    static int& depth() {
+      thread_local int d = 0;
+      return d;
+    }
+  };
   template <class T>
   struct is_result : std::false_type {};
   template <class T>
