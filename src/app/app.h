@@ -33,6 +33,7 @@ struct Config {
   std::optional<std::string> key_file;
   // Where browsers and relying parties reach this platform: the OIDC issuer.
   std::string public_url = "http://127.0.0.1:8080";
+  std::string face_verifier_url;  // empty: L3 face verification is not offered
   identity::Config identity;
 };
 

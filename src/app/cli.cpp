@@ -69,6 +69,8 @@ int run_cli(int argc, char** argv) {
   std::string public_url;
   serve->add_option("--public-url", public_url, "how browsers reach this server (the OIDC issuer); default http://LISTEN")
       ->envname("TONGBAN_PUBLIC_URL");
+  serve->add_option("--face-verifier-url", config.face_verifier_url, "http://… of the face-verification provider (L3)")
+      ->envname("TONGBAN_FACE_VERIFIER_URL");
   serve->add_flag("--secure-cookies", config.identity.secure_cookies, "mark the session cookie Secure (behind TLS)");
   serve->add_flag("--no-migrate", no_migrate, "do not apply pending migrations at start");
   serve->add_flag("--test-clock", config.test_clock, "settable clock (TONGBAN_NOW, POST /api/v1/admin/clock); tests only");

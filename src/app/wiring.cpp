@@ -53,6 +53,8 @@ App::App(Config config) : config_(std::move(config)) {
 
   // Modules, in dependency order.
   identity_ = std::make_unique<identity::IdentityService>(*db_, *clock_, load_data_key(config_), config_.identity);
+  if (!config_.face_verifier_url.empty())
+    identity_->set_face_verifier(identity::http_face_verifier(config_.face_verifier_url));
   oidc_ = std::make_unique<identity::OidcProvider>(*db_, *clock_, *identity_, config_.public_url);
   reference_ = std::make_unique<reference::ReferenceService>(*db_, *clock_);
 

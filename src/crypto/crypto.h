@@ -3,6 +3,7 @@
 #pragma once
 
 #include <array>
+#include <optional>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -29,6 +30,9 @@ class Sm3 {
 };
 
 std::string to_hex(std::string_view bytes);
+// Standard base64 with padding (RFC 4648 §4); base64url for tokens is in jws.h.
+std::string base64_encode(std::string_view bytes);
+std::optional<std::string> base64_decode(std::string_view text);
 std::string random_bytes(std::size_t n);      // from the OS CSPRNG via OpenSSL
 std::string random_hex(std::size_t n_bytes);
 

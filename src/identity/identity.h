@@ -115,6 +115,20 @@ class MessageSender {
   virtual void send(store::Conn& c, const std::string& phone, const std::string& body) = 0;
 };
 
+// L3 real-name verification by an external face-verification provider. The contract
+// (README, "Face verification"): POST {url} with {"name", "id_number", "image_base64"}
+// → 200 {"match": true|false, "score": 0.0–1.0}. A local fake answers in the tests.
+class FaceVerifier {
+ public:
+  virtual ~FaceVerifier() = default;
+  struct Answer {
+    bool match = false;
+    double score = 0;
+  };
+  virtual Result<Answer> verify(const std::string& name, const std::string& id_number, const std::string& image) = 0;
+};
+std::unique_ptr<FaceVerifier> http_face_verifier(std::string url);
+
 class IdentityService {
  public:
   IdentityService(store::Db& db, const Clock& clock, crypto::DataKey key, Config config = {});
@@ -158,6 +172,9 @@ class IdentityService {
                               const Origin& origin);
   Result<Json> admin_reset_password(const Principal& p, std::int64_t account_id, const Origin& origin);
   Result<Account> verify_real_name(const Principal& p, std::int64_t account_id, const Origin& origin);
+  // The person's own face check (L2 → L3); needs a configured FaceVerifier.
+  Result<Account> verify_face(const Principal& p, const std::string& image, const Origin& origin);
+  void set_face_verifier(std::unique_ptr<FaceVerifier> verifier);
   Result<Json> outbox(int limit);
 
   // First administrator, from the command line.
@@ -175,6 +192,7 @@ class IdentityService {
   const Clock& clock_;
   crypto::DataKey key_;
   Config config_;
+  std::unique_ptr<FaceVerifier> face_verifier_;
   std::unique_ptr<Impl> impl_;  // last: it refers to the members above
 };
 

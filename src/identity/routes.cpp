@@ -1,3 +1,4 @@
+#include "crypto/crypto.h"
 #include "http/router.h"
 #include "identity/identity.h"
 #include "identity/permissions.h"
@@ -195,6 +196,15 @@ void add_routes(http::Router& router, IdentityService& svc) {
   router.add(http::post("/api/v1/me/mfa/totp/confirm", kSession, [&svc](Request& r) {
     TB_TRY(code, text_field(r.json, "code"));
     return http::render(svc.totp_confirm(*r.principal, *code, origin_of(r)));
+  }));
+
+  router.add(http::post("/api/v1/me/face-verification", kAuthenticated, [&svc](Request& r) {
+    TB_TRY(text, text_field(r.json, "image_base64"));
+    auto image = crypto::base64_decode(*text);
+    if (!image)
+      return Response::error(fail(codes::kValidationFailed, "照片须为 base64 编码", {{"field", "image_base64"}}).error());
+    TB_TRY(account, svc.verify_face(*r.principal, *image, origin_of(r)));
+    return Response::json(to_json(*account));
   }));
 
   router.add(http::get("/api/v1/me/companies", kAuthenticated, [&svc](Request& r) {

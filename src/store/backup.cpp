@@ -1,6 +1,6 @@
 #include "store/backup.h"
 
-#include <openssl/evp.h>
+#include "crypto/crypto.h"
 
 #include <fstream>
 #include <map>
@@ -13,28 +13,6 @@ constexpr const char* kFormat = "tongban-backup";
 constexpr int kFormatVersion = 1;
 constexpr const char* kMigrationsTable = "schema_migrations";
 
-std::string base64_encode(std::string_view bytes) {
-  std::string out(4 * ((bytes.size() + 2) / 3) + 1, '\0');
-  int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                          reinterpret_cast<const unsigned char*>(bytes.data()), static_cast<int>(bytes.size()));
-  out.resize(n);
-  return out;
-}
-
-std::optional<std::string> base64_decode(std::string_view text) {
-  if (text.size() % 4) return std::nullopt;
-  std::string out(3 * text.size() / 4 + 1, '\0');
-  int n = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                          reinterpret_cast<const unsigned char*>(text.data()), static_cast<int>(text.size()));
-  if (n < 0) return std::nullopt;
-  // EVP_DecodeBlock counts padding as zero bytes.
-  std::size_t pad = 0;
-  if (!text.empty() && text.back() == '=') ++pad;
-  if (text.size() > 1 && text[text.size() - 2] == '=') ++pad;
-  out.resize(static_cast<std::size_t>(n) - pad);
-  return out;
-}
-
 Json to_json(const Value& v) {
   return std::visit(
       [](const auto& x) -> Json {
@@ -42,7 +20,7 @@ Json to_json(const Value& v) {
         if constexpr (std::is_same_v<T, std::nullptr_t>)
           return nullptr;
         else if constexpr (std::is_same_v<T, Blob>)
-          return Json{{"b64", base64_encode(x.bytes)}};
+          return Json{{"b64", crypto::base64_encode(x.bytes)}};
         else
           return x;
       },
@@ -55,7 +33,7 @@ std::optional<Value> from_json(const Json& j) {
   if (j.is_number_float()) return Value(j.get<double>());
   if (j.is_string()) return Value(j.get<std::string>());
   if (j.is_object() && j.contains("b64") && j["b64"].is_string()) {
-    auto bytes = base64_decode(j["b64"].get<std::string>());
+    auto bytes = crypto::base64_decode(j["b64"].get<std::string>());
     if (bytes) return Value(Blob{*bytes});
   }
   return std::nullopt;

@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "store/db.h"
+#include "support/fake_provider.h"
 #include "support/http_client.h"
 #include "support/server_process.h"
 
@@ -174,6 +175,103 @@ TEST(Permissions, EveryRoleAgainstEveryRoute) {
     }
   }
   EXPECT_GT(checked, 9 * 10);
+}
+
+}  // namespace
+}  // namespace tb::testing
+
+namespace tb::testing {
+namespace {
+
+TEST(FaceVerification, RaisesAnL2PersonToL3OnlyWhenTheProviderMatches) {
+  TestDatabase db;
+  std::string out;
+  ASSERT_EQ(run_tongban({"seed", "--db", db.url()}, &out), 0) << out;
+  FakeProvider provider;
+  ServerProcess server(db.url(), {"--face-verifier-url", provider.url("/verify")});
+  std::string image = R"({"image_base64": "/9j/4AAQSkZJRgABAQ=="})";
+
+  // 王五 is only L1.
+  std::string wangwu = log_in(server.port(), "13800000003", kDemoPassword);
+  auto r = http_request(server.port(), "POST", "/api/v1/me/face-verification", image, bearer(wangwu));
+  EXPECT_EQ(r.status, 403);
+  EXPECT_EQ(r.json()["error"]["code"], "REAL_NAME_LEVEL_REQUIRED");
+  EXPECT_TRUE(provider.received().empty()) << "the provider was asked for someone not yet L2";
+
+  std::string zhangsan = log_in(server.port(), "13800000001", kDemoPassword);
+  provider.answer(200, {{"match", false}, {"score", 0.31}});
+  r = http_request(server.port(), "POST", "/api/v1/me/face-verification", image, bearer(zhangsan));
+  EXPECT_EQ(r.status, 422);
+  EXPECT_EQ(http_request(server.port(), "GET", "/api/v1/me", "", bearer(zhangsan)).json()["real_name_level"], 2);
+
+  provider.answer(200, {{"match", true}, {"score", 0.97}});
+  r = http_request(server.port(), "POST", "/api/v1/me/face-verification", image, bearer(zhangsan));
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(r.json()["real_name_level"], 3);
+  // The provider got the contract's fields: the person's name, ID number and the image.
+  auto sent = provider.received();
+  ASSERT_EQ(sent.size(), 2u);
+  EXPECT_EQ(sent[1]["name"], "张三");
+  EXPECT_EQ(sent[1]["id_number"], "341502199001010017");
+  EXPECT_EQ(sent[1]["image_base64"], "/9j/4AAQSkZJRgABAQ==");
+
+  r = http_request(server.port(), "POST", "/api/v1/me/face-verification", R"({"image_base64": "not base64!"})",
+                   bearer(zhangsan));
+  EXPECT_EQ(r.status, 422);
+
+  // A provider that fails is a clear 503, and nothing changes.
+  provider.answer(500, {{"oops", true}});
+  std::string lisi = log_in(server.port(), "13800000002", kDemoPassword);
+  r = http_request(server.port(), "POST", "/api/v1/me/face-verification", image, bearer(lisi));
+  EXPECT_EQ(r.status, 503);
+  EXPECT_EQ(r.json()["error"]["code"], "UNAVAILABLE");
+  EXPECT_EQ(http_request(server.port(), "GET", "/api/v1/me", "", bearer(lisi)).json()["real_name_level"], 2);
+}
+
+TEST(FaceVerification, WithoutAProviderTheServiceSaysSo) {
+  TestDatabase db;
+  std::string out;
+  ASSERT_EQ(run_tongban({"seed", "--db", db.url()}, &out), 0) << out;
+  ServerProcess unconfigured(db.url());
+  std::string zhangsan = log_in(unconfigured.port(), "13800000001", kDemoPassword);
+  auto r = http_request(unconfigured.port(), "POST", "/api/v1/me/face-verification", R"({"image_base64": "AAAA"})",
+                        bearer(zhangsan));
+  EXPECT_EQ(r.status, 503);
+  unconfigured.terminate();
+  // Configured, but nothing listens there.
+  ServerProcess unreachable(db.url(), {"--face-verifier-url", "http://127.0.0.1:" + std::to_string(free_port()) + "/v"});
+  zhangsan = log_in(unreachable.port(), "13800000001", kDemoPassword);
+  r = http_request(unreachable.port(), "POST", "/api/v1/me/face-verification", R"({"image_base64": "AAAA"})",
+                   bearer(zhangsan));
+  EXPECT_EQ(r.status, 503);
+  EXPECT_EQ(r.json()["error"]["code"], "UNAVAILABLE");
+}
+
+TEST(CreateAdmin, MakesThePlatformAdministratorFromTheCommandLine) {
+  TestDatabase db;
+  std::string out;
+  EXPECT_EQ(run_tongban({"admin", "create-admin", "--db", db.url(), "--name", "刘备", "--staff-no", "root",
+                         "--password", "weak"},
+                        &out),
+            2);
+  EXPECT_NE(out.find("WEAK_PASSWORD"), std::string::npos) << out;
+  ASSERT_EQ(run_tongban({"admin", "create-admin", "--db", db.url(), "--name", "刘备", "--staff-no", "root"}, &out,
+                        {{"TONGBAN_ADMIN_PASSWORD", "First-admin-2026"}}),
+            0)
+      << out;
+  EXPECT_EQ(run_tongban({"admin", "create-admin", "--db", db.url(), "--name", "刘备", "--staff-no", "root",
+                         "--password", "First-admin-2026"},
+                        &out),
+            2);
+  EXPECT_NE(out.find("ACCOUNT_EXISTS"), std::string::npos) << out;
+  ServerProcess server(db.url());
+  auto login = http_request(server.port(), "POST", "/api/v1/auth/login",
+                            R"({"login": "root", "password": "First-admin-2026"})");
+  ASSERT_EQ(login.status, 200) << login.body;
+  // An administrator must bind a second factor before anything else.
+  EXPECT_EQ(login.json()["mfa_enrollment_required"], true);
+  auto staff = http_request(server.port(), "GET", "/api/v1/admin/staff", "", bearer(login.json()["token"]));
+  EXPECT_EQ(staff.json()["error"]["code"], "MFA_ENROLLMENT_REQUIRED");
 }
 
 }  // namespace
