@@ -5,9 +5,10 @@
 //   node bench/auth-load.mjs prepare --base URL
 //       logs the admin in (password + TOTP, once), registers one confidential OIDC client,
 //       logs the citizen in (the browser session the authorize step needs), runs one code
-//       flow and checks userinfo; prints client_id=…, client_secret=…, session=…,
-//       access_token=… lines.
+//       flow and checks userinfo and the JWKS; prints client_id=…, client_secret=…,
+//       session=…, access_token=…, citizen_id=… (and body sizes) lines.
 //   node bench/auth-load.mjs login   --base URL --conc N --seconds S [--warmup W] [--pid PID]
+//        [--probe PATH [--probe-idle S]]
 //   node bench/auth-load.mjs healthz --base URL --conc N --seconds S [--warmup W] [--pid PID]
 //   node bench/auth-load.mjs refresh --base URL --conc N --seconds S [--warmup W] [--pid PID]
 //        --client-id ID --client-secret SECRET --session TOKEN
@@ -79,7 +80,7 @@ async function login(who) {
     const mfa = await api('POST', '/api/v1/auth/mfa', { token: res.json.token, body: { code: await totp(who.totp) } });
     must(mfa.status === 200, `TOTP for ${who.login}`, mfa);
   }
-  return res.json.token;
+  return { token: res.json.token, accountId: res.json.account?.id };
 }
 
 const b64url = (buf) => Buffer.from(buf).toString('base64url');
@@ -200,13 +201,13 @@ async function main() {
   const conc = Number(opt.conc || 1);
   switch (opt._) {
     case 'prepare': {
-      const adminToken = await login(admin);
+      const adminToken = (await login(admin)).token;
       const reg = await api('POST', '/api/v1/admin/oidc/clients', {
         token: adminToken,
         body: { name: '压测接入系统（bench/auth）', redirect_uris: [redirectUri], scopes: ['profile', 'id_number'] },
       });
       must(reg.status === 201 && reg.json?.client_secret, 'register OIDC client', reg);
-      const session = await login(citizen);
+      const { token: session, accountId } = await login(citizen);
       const tokens = await codeFlow(reg.json.client_id, reg.json.client_secret, session);
       const info = await api('GET', '/oauth2/userinfo', { token: tokens.access_token });
       must(info.status === 200 && info.json?.sub, 'userinfo', info);
@@ -216,7 +217,7 @@ async function main() {
       process.stdout.write(`client_id=${shellSafe(reg.json.client_id)}\nclient_secret=${shellSafe(reg.json.client_secret)}\n` +
                            `session=${shellSafe(session)}\naccess_token=${shellSafe(tokens.access_token)}\n` +
                            `userinfo_bytes=${Buffer.byteLength(info.text)}\njwks_bytes=${Buffer.byteLength(jwks.text)}\n` +
-                           `jwks_keys=${jwks.json.keys.length}\n`);
+                           `jwks_keys=${jwks.json.keys.length}\ncitizen_id=${Number(accountId)}\n`);
       return;
     }
     case 'healthz': {
@@ -240,7 +241,50 @@ async function main() {
         }
         return text.includes('"token":"') ? true : 'HTTP 200 without a token';
       };
-      console.log(JSON.stringify(await measure(conc, once)));
+      // With --probe PATH: one GET of PATH every 25 ms during the measured window (and,
+      // with --probe-idle S, for S seconds alone before it): does a login flood, which
+      // holds worker threads for the length of a hash, delay everyone else's requests?
+      const probePath = opt.probe;
+      let probing = false;
+      const probe = async (into) => {
+        while (probing) {
+          const s = performance.now();
+          try {
+            const res = await fetch(base + probePath);
+            await res.arrayBuffer();
+            into.push(res.status === 200 ? performance.now() - s : Infinity);
+          } catch { into.push(Infinity); }
+          const left = 25 - (performance.now() - s);
+          if (left > 0) await new Promise((done) => setTimeout(done, left));
+        }
+      };
+      const summary = (lat) => {
+        lat.sort((a, b) => a - b);
+        const pick = (q) => (lat.length ? lat[Math.min(lat.length - 1, Math.ceil(q * lat.length) - 1)] : null);
+        return { n: lat.length, failed: lat.filter((x) => x === Infinity).length, p50_ms: pick(0.5), p99_ms: pick(0.99),
+                 max_ms: lat.length ? lat[lat.length - 1] : null };
+      };
+      const extra = {};
+      if (probePath && Number(opt['probe-idle'] || 0) > 0) {
+        const idle = [];
+        probing = true;
+        const p = probe(idle);
+        await new Promise((done) => setTimeout(done, Number(opt['probe-idle']) * 1000));
+        probing = false;
+        await p;
+        for (const [k, v] of Object.entries(summary(idle))) extra[`probe_idle_${k}`] = v;
+      }
+      const busy = [];
+      let pending = null;
+      const r = await measure(conc, once, undefined, () => {
+        if (probePath) { probing = true; pending = probe(busy); }
+      });
+      probing = false;
+      if (pending) {
+        await pending;
+        for (const [k, v] of Object.entries(summary(busy))) extra[`probe_${k}`] = v;
+      }
+      console.log(JSON.stringify({ ...r, ...extra }));
       return;
     }
     case 'refresh': {

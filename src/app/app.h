@@ -8,6 +8,7 @@
 #include <string>
 
 #include "audit/audit.h"
+#include "catalog/catalog.h"
 #include "core/clock.h"
 #include "crypto/data_key.h"
 #include "http/metrics.h"
@@ -63,6 +64,7 @@ class App {
 
   reference::ReferenceService& reference() { return *reference_; }
   identity::IdentityService& identity() { return *identity_; }
+  catalog::CatalogService& catalog() { return *catalog_; }
 
  private:
   Config config_;
@@ -75,6 +77,7 @@ class App {
   std::unique_ptr<identity::IdentityService> identity_;
   std::unique_ptr<identity::OidcProvider> oidc_;
   std::unique_ptr<reference::ReferenceService> reference_;
+  std::unique_ptr<catalog::CatalogService> catalog_;
 };
 
 void add_ops_routes(http::Router& router, App& app);

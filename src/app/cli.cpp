@@ -101,6 +101,9 @@ int run_cli(int argc, char** argv) {
   restore->add_option("--from", restore_from, "backup file")->required();
   restore->add_flag("--force", force, "replace the rows of a non-empty database");
 
+  auto* reindex = cli.add_subcommand("reindex", "rebuild the catalogue's search index in DATA_DIR/search");
+  add_db(reindex);
+
   auto* verify = cli.add_subcommand("verify", "check stored data");
   auto* verify_audit = verify->add_subcommand("audit", "walk the audit log's SM3 chain");
   add_db(verify_audit);
@@ -148,6 +151,12 @@ int run_cli(int argc, char** argv) {
         auto r = app.migrate();
         spdlog::info("migrations: {} applied, {} already", r.applied, r.already);
       }
+      try {
+        spdlog::info("search index: {} items", app.catalog().ensure_index());
+      } catch (const std::exception& e) {
+        // Serving without a database still answers /healthz and /readyz; search retries later.
+        spdlog::warn("search index not checked at start: {}", e.what());
+      }
       http::Server srv(server, app.router(), app.metrics());
       auto port = srv.bind();
       spdlog::info("tongban {} serving http://{}:{} (db {}, {})", kVersion, server.host, port, app.db().describe(),
@@ -175,6 +184,8 @@ int run_cli(int argc, char** argv) {
         return 2;
       }
       std::cout << "restore: " << r->tables << " tables, " << r->rows << " rows ← " << restore_from << std::endl;
+    } else if (reindex->parsed()) {
+      std::cout << "search index: " << app.catalog().reindex() << " items" << std::endl;
     } else if (verify_audit->parsed()) {
       auto v = audit::verify(app.db());
       if (v.first_broken) {

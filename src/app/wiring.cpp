@@ -57,6 +57,7 @@ App::App(Config config) : config_(std::move(config)) {
     identity_->set_face_verifier(identity::http_face_verifier(config_.face_verifier_url));
   oidc_ = std::make_unique<identity::OidcProvider>(*db_, *clock_, *identity_, config_.public_url);
   reference_ = std::make_unique<reference::ReferenceService>(*db_, *clock_);
+  catalog_ = std::make_unique<catalog::CatalogService>(*db_, *clock_, *reference_, config_.data_dir / "search");
 
   identity::install_guard(router_, *identity_);
   add_ops_routes(router_, *this);
@@ -64,6 +65,7 @@ App::App(Config config) : config_(std::move(config)) {
   identity::add_routes(router_, *identity_);
   identity::add_oidc_routes(router_, *oidc_, *identity_);
   reference::add_routes(router_, *reference_);
+  catalog::add_routes(router_, *catalog_);
 
   metrics_.add_source([this](std::string& out) {
     auto s = db_->stats();
@@ -88,6 +90,7 @@ std::vector<store::Migration> App::migrations() {
   for (auto& m : audit::migrations()) all.push_back(std::move(m));
   for (auto& m : identity::migrations()) all.push_back(std::move(m));
   for (auto& m : reference::migrations()) all.push_back(std::move(m));
+  for (auto& m : catalog::migrations()) all.push_back(std::move(m));
   return all;
 }
 
@@ -97,13 +100,15 @@ Json App::seed() {
   auto r = reference_->seed();
   Json out{{"divisions_added", r.divisions_added}, {"calendar_years_added", r.calendar_years_added}};
   out.update(identity_->seed_demo());
+  out.update(catalog_->seed());
   return out;
 }
 
 Json App::openapi() {
   Json doc = Json::parse(openapi_files().at(0).text);
   std::vector<EmbeddedFile> parts;
-  for (auto files : {audit::openapi_files(), identity::openapi_files(), reference::openapi_files()})
+  for (auto files : {audit::openapi_files(), identity::openapi_files(), reference::openapi_files(),
+                     catalog::openapi_files()})
     parts.insert(parts.end(), files.begin(), files.end());
   for (const auto& f : parts) {
     Json part = Json::parse(f.text);

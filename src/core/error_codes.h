@@ -55,6 +55,14 @@ inline constexpr std::string_view kSessionNotFound = "SESSION_NOT_FOUND";
 inline constexpr std::string_view kRealNameLevelRequired = "REAL_NAME_LEVEL_REQUIRED";
 inline constexpr std::string_view kRoleInvalid = "ROLE_INVALID";
 inline constexpr std::string_view kOidcClientNotFound = "OIDC_CLIENT_NOT_FOUND";
+// Catalogue.
+inline constexpr std::string_view kItemNotFound = "ITEM_NOT_FOUND";
+inline constexpr std::string_view kItemVersionNotFound = "ITEM_VERSION_NOT_FOUND";
+inline constexpr std::string_view kItemIncomplete = "ITEM_INCOMPLETE";
+inline constexpr std::string_view kItemInvalid = "ITEM_INVALID";
+inline constexpr std::string_view kItemStateConflict = "ITEM_STATE_CONFLICT";
+inline constexpr std::string_view kDepartmentNotFound = "DEPARTMENT_NOT_FOUND";
+inline constexpr std::string_view kScenarioNotFound = "SCENARIO_NOT_FOUND";
 }  // namespace codes
 
 inline constexpr ErrorCodeInfo kErrorCodes[] = {
@@ -97,6 +105,13 @@ inline constexpr ErrorCodeInfo kErrorCodes[] = {
     {codes::kRealNameLevelRequired, 403},
     {codes::kRoleInvalid, 422},
     {codes::kOidcClientNotFound, 404},
+    {codes::kItemNotFound, 404},
+    {codes::kItemVersionNotFound, 404},
+    {codes::kItemIncomplete, 422},
+    {codes::kItemInvalid, 422},
+    {codes::kItemStateConflict, 409},
+    {codes::kDepartmentNotFound, 404},
+    {codes::kScenarioNotFound, 404},
 };
 
 // 500 for a code missing from the table (a unit test checks every code used is listed).

@@ -61,6 +61,22 @@ bool Router::match(const Compiled& c, const std::vector<std::string_view>& parts
   return true;
 }
 
+const Route* Router::find(const std::string& method, std::string_view path) const {
+  auto parts = split_path(path);
+  const Route* best = nullptr;
+  int best_params = 0;
+  for (const auto& c : compiled_) {
+    if (c.route.method != method || !match(c, parts, nullptr)) continue;
+    int n = static_cast<int>(std::count_if(c.segments.begin(), c.segments.end(),
+                                           [](const std::string& s) { return !s.empty() && s.front() == '{'; }));
+    if (!best || n < best_params) {
+      best = &c.route;
+      best_params = n;
+    }
+  }
+  return best;
+}
+
 Dispatch Router::dispatch(Request& request) const {
   auto parts = split_path(request.path);
   const Compiled* found = nullptr;

@@ -30,6 +30,7 @@ struct Route {
   std::function<Response(Request&)> handler;
   Body body = Body::kNone;
   std::string permission;
+  std::size_t body_limit = 0;  // bytes; 0 = the server's limit for the media type
 };
 
 using Handler = std::function<Response(Request&)>;
@@ -62,6 +63,8 @@ class Router {
   // Handler exceptions propagate; the server turns them into 500.
   Dispatch dispatch(Request& request) const;
   const std::vector<Route>& routes() const { return routes_; }
+  // The route a request would reach (ignoring permissions), for per-route body limits.
+  const Route* find(const std::string& method, std::string_view path) const;
   void set_guard(Guard guard) { guard_ = std::move(guard); }
 
  private:

@@ -183,6 +183,13 @@ struct Server::Impl {
       auto& header = parser.get();
       std::string content_type(header[bhttp::field::content_type]);
       std::size_t limit = is_upload(content_type) ? options.upload_body_limit : options.json_body_limit;
+      if (parser.content_length().value_or(0) > 0 || parser.chunked()) {
+        std::string_view t(header.target().data(), header.target().size());
+        auto decoded = percent_decode(t.substr(0, t.find('?')), false);
+        if (decoded)
+          if (const Route* route = router.find(std::string(header.method_string()), *decoded); route && route->body_limit)
+            limit = route->body_limit;
+      }
       if (parser.content_length() && *parser.content_length() > limit) {
         Error error = payload_too_large(limit, *parser.content_length());
         co_await reply_and_close(conn, std::move(error));

@@ -4,8 +4,8 @@ namespace tb::identity {
 
 const std::vector<std::string>& all_roles() {
   static const std::vector<std::string> roles{
-      "citizen",  "company_agent",    "window_clerk", "approver", "department_admin",
-      "supervisor", "hall_manager", "hotline_operator", "auditor", "platform_admin"};
+      "citizen",      "company_agent",    "window_clerk", "approver",         "department_admin",
+      "catalog_reviewer", "supervisor", "hall_manager", "hotline_operator", "auditor", "platform_admin"};
   return roles;
 }
 
@@ -21,13 +21,16 @@ const std::map<std::string, std::set<std::string>>& role_permissions() {
       {"company_agent", {}},
       {"window_clerk", {"accounts.verify"}},
       {"approver", {}},
-      {"department_admin", {"staff.manage"}},
+      {"department_admin", {"staff.manage", "items.edit"}},
+      // 编办: reviews and publishes catalogue items.
+      {"catalog_reviewer", {"items.review", "items.edit"}},
       {"supervisor", {}},
       {"hall_manager", {}},
       {"hotline_operator", {}},
       // Separation of duties: the auditor reads the log; administrators do not.
       {"auditor", {"audit.read"}},
-      {"platform_admin", {"staff.manage", "roles.manage", "calendar.manage", "outbox.read", "oidc.manage"}},
+      {"platform_admin",
+       {"staff.manage", "roles.manage", "calendar.manage", "outbox.read", "oidc.manage", "items.edit", "items.review"}},
   };
   return table;
 }

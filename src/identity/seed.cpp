@@ -43,6 +43,7 @@ const DemoStaff kStaff[] = {
     {"hall01", "郑红", "六安市政务服务中心", "341500", "hall_manager", false},
     {"hotline01", "冯雪", "六安市12345热线", "341500", "hotline_operator", false},
     {"auditor01", "周静", "六安市数据资源局", "341500", "auditor", false},
+    {"reviewer01", "黄芳", "六安市委编办", "341500", "catalog_reviewer", false},
     {"deptadmin01", "吴磊", "六安市市场监督管理局", "341500", "department_admin", true},
     {"admin", "陈平", "六安市数据资源局", "341500", "platform_admin", true},
 };

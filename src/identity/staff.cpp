@@ -12,7 +12,7 @@ namespace {
 
 // Roles only a platform administrator may hand out.
 bool platform_only(const std::string& role) {
-  return role == "platform_admin" || role == "auditor" || role == "department_admin";
+  return role == "platform_admin" || role == "auditor" || role == "department_admin" || role == "catalog_reviewer";
 }
 
 // Whether the actor may manage staff of this department and division.

@@ -16,6 +16,7 @@
 #include <functional>
 #include <initializer_list>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -199,6 +200,10 @@ class Db {
   // wait for its own lock, so acquire() refuses it (a bug, not a user error).
   template <class F>
   auto write(F&& f) {
+    // SQLite has one writer: queue this process's writers here rather than let them
+    // sleep and retry in SQLite's busy handler (bench/auth: 20–90 ms p99 from that).
+    std::unique_lock<std::mutex> queue;
+    if (engine_ == Engine::kSqlite) queue = std::unique_lock<std::mutex>(sqlite_writers_);
     Lease lease = acquire();
     WriteScope scope;
     lease->begin_write();
@@ -244,6 +249,7 @@ class Db {
 
   struct Pool;
   Engine engine_;
+  std::mutex sqlite_writers_;
   std::unique_ptr<Pool> pool_;
   std::string description_;
 };
