@@ -100,7 +100,7 @@ struct CatalogService::Impl {
                              const std::set<std::string>& themes) {
     auto problems = validate_item(item, departments, themes);
     std::string division = item.value("division_code", "");
-    if (!division.empty() && !reference.division(division)) problems.push_back({"division_code", "区划代码不存在"});
+    if (!division.empty() && !reference::find_division(c, division)) problems.push_back({"division_code", "区划代码不存在"});
     return problems;
   }
 
@@ -119,11 +119,10 @@ struct CatalogService::Impl {
       dept["code"] = d->code;
       g["department"] = dept;
     }
-    if (auto div = reference.division(item.value("division_code", "")))
+    if (auto div = reference::find_division(c, item.value("division_code", "")))
       g["division"] = {{"code", div->code}, {"name", div->name}};
-    g["online"] = !item.value("negative_list", false) && std::find(item.value("handling_forms", Json::array()).begin(),
-                                                                   item.value("handling_forms", Json::array()).end(),
-                                                                   Json("online")) != item.value("handling_forms", Json::array()).end();
+    auto forms = strings(item, "handling_forms");
+    g["online"] = !item.value("negative_list", false) && std::find(forms.begin(), forms.end(), "online") != forms.end();
     return g;
   }
 
@@ -537,7 +536,7 @@ Json CatalogService::seed() {
     for (const auto& d : files["departments.json"]) {
       if (sql::department(c, d.value("code", ""))) continue;
       std::set<std::string> known;
-      if (impl_->reference.division(d.value("division_code", ""))) known.insert(d.value("division_code", ""));
+      if (reference::find_division(c, d.value("division_code", ""))) known.insert(d.value("division_code", ""));
       auto problems = validate_department(d, known);
       if (!problems.empty())
         throw FatalError("seed department " + d.value("code", "") + ": " + problems[0].field + " " + problems[0].message);

@@ -83,6 +83,9 @@ class ReferenceService {
   std::shared_ptr<const WorkdayCalendar> cache_;
 };
 
+// For other modules inside their own transaction (a second connection there is refused).
+std::optional<Division> find_division(store::Conn& c, std::string_view code);
+
 std::vector<store::Migration> migrations();
 void add_routes(http::Router& router, ReferenceService& service);
 

@@ -19,6 +19,8 @@ std::vector<store::Migration> migrations() {
   return out;
 }
 
+std::optional<Division> find_division(store::Conn& c, std::string_view code) { return sql::find_division(c, code); }
+
 Result<Division> ReferenceService::division(std::string_view code) {
   auto found = db_.read([&](store::Conn& c) { return sql::find_division(c, code); });
   if (!found) return fail(codes::kDivisionNotFound, "区划代码不存在", {{"code", std::string(code)}});
