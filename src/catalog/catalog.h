@@ -43,11 +43,15 @@ class CatalogService {
   // Administration (editors: department admins for their department; reviewers: 编办).
   Result<Json> import_items(const Json& items, bool publish, const audit::Actor& actor);
   Json export_items();
+  std::string export_xlsx();  // the same items as an Excel workbook (xlsx bytes)
   Result<Json> save_draft(const std::string& impl_code, const Json& item, const audit::Actor& actor);
   Result<Json> submit(const std::string& impl_code, int version, const audit::Actor& actor);
   Result<Json> review(const std::string& impl_code, int version, bool approve, const std::string& comment,
                       const audit::Actor& actor);
   Result<Json> retire(const std::string& impl_code, const audit::Actor& actor);
+  // Colloquial words → catalogue words, maintained by reviewers; search uses them at once.
+  Json synonyms();
+  Result<Json> set_synonyms(const Json& synonyms, const audit::Actor& actor);
   Result<Json> versions(const std::string& impl_code);
   Result<Json> version(const std::string& impl_code, int version);
   Result<Json> diff_versions(const std::string& impl_code, int from, int to);

@@ -65,6 +65,17 @@ void add_routes(http::Router& router, CatalogService& svc) {
   router.add(http::get("/api/v1/admin/items/export", "items.edit",
                        [&svc](Request&) { return Response::json(svc.export_items()); }));
 
+  router.add(http::get("/api/v1/admin/catalog/synonyms", "items.edit",
+                       [&svc](Request&) { return Response::json(svc.synonyms()); }));
+  router.add(http::put("/api/v1/admin/catalog/synonyms", "items.review",
+                       [&svc](Request& r) { return http::render(svc.set_synonyms(r.json, actor_of(r))); }));
+
+  router.add(http::get("/api/v1/admin/items/export.xlsx", "items.edit", [&svc](Request&) {
+    auto res = Response::text(svc.export_xlsx(), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet");
+    res.headers.emplace_back("Content-Disposition", "attachment; filename=\"items.xlsx\"");
+    return res;
+  }));
+
   router.add(http::put("/api/v1/admin/items/{code}", "items.edit", [&svc](Request& r) {
     TB_TRY(saved, svc.save_draft(r.param("code"), r.json, actor_of(r)));
     return Response::json(*saved, 201);

@@ -360,7 +360,11 @@ Result<Json> CatalogService::import_items(const Json& items, bool publish, const
 
 Json CatalogService::export_items() {
   Json out = Json::array();
-  for (const auto& p : impl_->db.read([](store::Conn& c) { return sql::published(c, std::nullopt); })) out.push_back(p.data);
+  for (const auto& p : impl_->db.read([](store::Conn& c) { return sql::published(c, std::nullopt); })) {
+    Json item = p.data;
+    item["code"] = p.impl_code;  // informative; the importer derives it and ignores this field
+    out.push_back(item);
+  }
   return out;
 }
 
@@ -497,6 +501,30 @@ Result<Json> CatalogService::diff_versions(const std::string& impl_code, int fro
     if (!a || !b) return fail(codes::kItemVersionNotFound, "版本不存在", {{"from", from}, {"to", to}});
     return Json{{"code", impl_code}, {"from", from}, {"to", to}, {"changes", diff(a->data, b->data)}};
   });
+}
+
+Json CatalogService::synonyms() {
+  return impl_->db.read([](store::Conn& c) { return sql::list(c, "synonyms").value_or(Json::object()); });
+}
+
+Result<Json> CatalogService::set_synonyms(const Json& synonyms, const audit::Actor& actor) {
+  if (!may_review(actor)) return fail(codes::kForbidden, "维护同义词需要编办审核权限");
+  if (!synonyms.is_object()) return fail(codes::kValidationFailed, "同义词须为对象：{\"口语\": [\"规范用语\", …]}");
+  for (auto& [word, targets] : synonyms.items()) {
+    bool ok = !word.empty() && targets.is_array() && !targets.empty();
+    for (const auto& t : targets) ok = ok && t.is_string() && !t.get<std::string>().empty();
+    if (!ok) return fail(codes::kValidationFailed, "同义词「" + word + "」须对应非空的规范用语数组", {{"field", word}});
+  }
+  EpochMs now = impl_->clock.now_ms();
+  impl_->db.write([&](store::Conn& c) {
+    Json before = sql::list(c, "synonyms").value_or(Json::object());
+    sql::set_list(c, "synonyms", synonyms, now);
+    audit::record(c, impl_->clock, {.actor = actor.principal, .action = "catalog.synonyms.set", .target = "synonyms",
+                                    .ip = actor.ip, .request_id = actor.request_id, .before = before.dump(),
+                                    .after = synonyms.dump(), .details = {{"entries", synonyms.size()}}});
+  });
+  impl_->index().set_synonyms(impl_->synonyms());
+  return Json{{"entries", synonyms.size()}};
 }
 
 std::size_t CatalogService::reindex() {

@@ -281,3 +281,33 @@ TEST(CatalogPublic, GuidesDepartmentsScenariosThemesFiltersAndFacets) {
 
 }  // namespace
 }  // namespace tb::testing
+
+namespace tb::testing {
+namespace {
+
+TEST_F(CatalogAdmin, ExcelExportAndSynonymsTakeEffectAtOnce) {
+  auto xlsx = call("GET", "/api/v1/admin/items/export.xlsx", editor_);
+  ASSERT_EQ(xlsx.status, 200);
+  EXPECT_EQ(xlsx.header("content-type"), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet");
+  // A zip (xlsx) with its worksheet: local header first, central directory naming the sheet.
+  EXPECT_EQ(xlsx.body.substr(0, 4), std::string("PK\x03\x04", 4));
+  EXPECT_NE(xlsx.body.find("xl/worksheets/sheet1.xml"), std::string::npos);
+  EXPECT_NE(xlsx.body.find(std::string("PK\x05\x06", 4)), std::string::npos);
+  EXPECT_GT(xlsx.body.size(), 20000u);
+
+  auto before = http_request(port(), "GET", "/api/v1/items?q=" + url_encode("整点薯条"));
+  Json none = before.json();
+  EXPECT_TRUE(none["items"].empty());
+  Json synonyms = call("GET", "/api/v1/admin/catalog/synonyms", editor_).json();
+  synonyms["整点薯条"] = Json::array({"食品经营许可"});
+  EXPECT_EQ(call("PUT", "/api/v1/admin/catalog/synonyms", editor_, synonyms).status, 403);
+  EXPECT_EQ(call("PUT", "/api/v1/admin/catalog/synonyms", reviewer_, Json{{"坏", Json::array()}}).status, 422);
+  ASSERT_EQ(call("PUT", "/api/v1/admin/catalog/synonyms", reviewer_, synonyms).status, 200);
+  Json after = http_request(port(), "GET", "/api/v1/items?q=" + url_encode("整点薯条")).json();
+  std::set<std::string> codes;
+  for (const auto& i : after["items"]) codes.insert(i["basic_code"]);
+  EXPECT_TRUE(codes.count("000117001000")) << after.dump().substr(0, 400);
+}
+
+}  // namespace
+}  // namespace tb::testing
