@@ -7,7 +7,7 @@
 //   index.rebuild(docs);
 //   SearchResult r = index.search({.q = "食品许可", .division = "341500"});
 //
-// Matching, in short (details in search.cpp):
+// Matching, in short (details in search_terms.cpp):
 // - Text is cut into CJK single characters and bigrams, and whole Latin/digit words
 //   (lower-cased, full-width folded). Name, alias, text and department-name tokens get their
 //   own term prefixes so a name match weighs more than the same word in the conditions.

@@ -1,5 +1,6 @@
 #include "http/http.h"
 
+#include <cctype>
 #include <charconv>
 
 namespace tb::http {
@@ -80,6 +81,22 @@ Result<int> int_query(const Request& r, const std::string& name, std::optional<i
     return fail(codes::kValidationFailed, "缺少参数 " + name, {{"field", name}});
   }
   return parse_int(*v, name);
+}
+
+std::string percent_encode(std::string_view s) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  std::string out;
+  out.reserve(s.size());
+  for (unsigned char c : s) {
+    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
+      out += static_cast<char>(c);
+    } else {
+      out += '%';
+      out += kHex[c >> 4];
+      out += kHex[c & 15];
+    }
+  }
+  return out;
 }
 
 std::optional<std::string> percent_decode(std::string_view s, bool plus_is_space) {

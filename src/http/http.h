@@ -55,6 +55,8 @@ Result<std::string> required_query(const Request& r, const std::string& name);
 Result<int> int_query(const Request& r, const std::string& name, std::optional<int> fallback = std::nullopt);
 Result<int> parse_int(std::string_view text, const std::string& field);
 
+// Percent-encoding of everything but RFC 3986 unreserved characters (query values, URLs).
+std::string percent_encode(std::string_view s);
 // Percent-decoding for paths and query strings ('+' is a space only in queries).
 std::optional<std::string> percent_decode(std::string_view s, bool plus_is_space);
 std::map<std::string, std::string> parse_query(std::string_view query);

@@ -22,27 +22,12 @@ OAuthReply oauth_error(int status, const std::string& error, const std::string& 
   return {status, Json{{"error", error}, {"error_description", description}}, ""};
 }
 
-std::string url_encode(std::string_view s) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : s) {
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
-      out += static_cast<char>(c);
-    } else {
-      out += '%';
-      out += kHex[c >> 4];
-      out += kHex[c & 15];
-    }
-  }
-  return out;
-}
-
 std::string with_params(const std::string& uri, const std::vector<std::pair<std::string, std::string>>& params) {
   std::string out = uri + (uri.find('?') == std::string::npos ? "?" : "&");
   bool first = true;
   for (const auto& [k, v] : params) {
     if (!first) out += "&";
-    out += url_encode(k) + "=" + url_encode(v);
+    out += http::percent_encode(k) + "=" + http::percent_encode(v);
     first = false;
   }
   return out;
@@ -282,10 +267,10 @@ OAuthReply OidcProvider::authorize(const std::map<std::string, std::string>& q, 
     std::string here = "/oauth2/authorize?";
     bool first = true;
     for (const auto& [k, v] : q) {
-      here += (first ? "" : "&") + url_encode(k) + "=" + url_encode(v);
+      here += (first ? "" : "&") + http::percent_encode(k) + "=" + http::percent_encode(v);
       first = false;
     }
-    return OAuthReply{302, Json(), "/login?next=" + url_encode(here)};
+    return OAuthReply{302, Json(), "/login?next=" + http::percent_encode(here)};
   }
 
   std::string code = crypto::random_hex(32);
@@ -328,7 +313,7 @@ Json OidcProvider::claims_for(store::Conn& c, std::int64_t account_id, const std
   return claims;
 }
 
-OAuthReply OidcProvider::issue_tokens(store::Conn& c, const crypto::SigningKey& key, const std::string& client_id,
+OAuthReply OidcProvider::issue_tokens(store::Conn& c, const std::string& client_id,
                                       std::int64_t account_id, std::optional<std::int64_t> session_id,
                                       const std::string& scope, EpochMs auth_time,
                                       const std::optional<std::string>& nonce, const std::string& family) {
@@ -356,9 +341,21 @@ OAuthReply OidcProvider::issue_tokens(store::Conn& c, const crypto::SigningKey& 
                          {"expires_in", kAccessLifetime / 1000},
                          {"refresh_token", refresh},
                          {"scope", scope},
-                         {"id_token", key.sign(id_claims)}},
+                         // Signed after the transaction commits (finish_tokens): an RSA signature
+                         // is a quarter millisecond the write lock need not wait for.
+                         {"id_token_claims", id_claims}},
                     ""};
 }
+
+namespace {
+OAuthReply finish_tokens(OAuthReply reply, const crypto::SigningKey& key) {
+  if (reply.status == 200 && reply.body.contains("id_token_claims")) {
+    reply.body["id_token"] = key.sign(reply.body["id_token_claims"]);
+    reply.body.erase("id_token_claims");
+  }
+  return reply;
+}
+}  // namespace
 
 OAuthReply OidcProvider::token(const std::map<std::string, std::string>& form, const std::string& authorization,
                                const Origin& origin) {
@@ -385,7 +382,7 @@ OAuthReply OidcProvider::token(const std::map<std::string, std::string>& form, c
 
   if (grant == "authorization_code") {
     std::string code = get(form, "code");
-    return db_.write([&](store::Conn& c) -> OAuthReply {
+    return finish_tokens(db_.write([&](store::Conn& c) -> OAuthReply {
       auto rows = c.query("SELECT client_id, account_id, session_id, redirect_uri, scope, nonce, code_challenge, "
                           "auth_time, expires_at, used_at FROM oidc_codes WHERE code_hash = ?",
                           {crypto::sm3_hex(code)});
@@ -405,17 +402,17 @@ OAuthReply OidcProvider::token(const std::map<std::string, std::string>& form, c
           return oauth_error(400, "invalid_grant", "PKCE 校验失败（code_verifier）");
       }
       c.exec("UPDATE oidc_codes SET used_at = ? WHERE code_hash = ?", {now, crypto::sm3_hex(code)});
-      auto reply = issue_tokens(c, key, client_id, r.i64(1), r.i64(2), r.text(4), r.i64(7), r.opt_text(5),
+      auto reply = issue_tokens(c, client_id, r.i64(1), r.i64(2), r.text(4), r.i64(7), r.opt_text(5),
                                 "code:" + crypto::sm3_hex(code));
       audit::record(c, clock_, {.actor_name = "oidc_client:" + client_id, .action = "oidc.token", .target = "account:" + std::to_string(r.i64(1)),
                                 .ip = origin.ip, .request_id = origin.request_id, .details = {{"grant", grant}}});
       return reply;
-    });
+    }), key);
   }
 
   if (grant == "refresh_token") {
     std::string presented = crypto::sm3_hex(get(form, "refresh_token"));
-    return db_.write([&](store::Conn& c) -> OAuthReply {
+    return finish_tokens(db_.write([&](store::Conn& c) -> OAuthReply {
       auto rows = c.query("SELECT family, client_id, account_id, session_id, scope, auth_time, expires_at, used_at, "
                           "revoked_at FROM oidc_tokens WHERE token_hash = ? AND kind = 'refresh'",
                           {presented});
@@ -429,8 +426,8 @@ OAuthReply OidcProvider::token(const std::map<std::string, std::string>& form, c
       }
       if (r.i64(6) <= now) return oauth_error(400, "invalid_grant", "刷新令牌已过期");
       c.exec("UPDATE oidc_tokens SET used_at = ? WHERE token_hash = ?", {now, presented});
-      return issue_tokens(c, key, client_id, r.i64(2), r.opt_i64(3), r.text(4), r.i64(5), std::nullopt, r.text(0));
-    });
+      return issue_tokens(c, client_id, r.i64(2), r.opt_i64(3), r.text(4), r.i64(5), std::nullopt, r.text(0));
+    }), key);
   }
   return oauth_error(400, "unsupported_grant_type", "只支持 authorization_code 与 refresh_token");
 }

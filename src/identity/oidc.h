@@ -55,8 +55,9 @@ class OidcProvider {
  private:
   std::vector<crypto::SigningKey> active_keys();
   crypto::SigningKey signing_key(const std::string& alg);
-  // Inside the caller's transaction: nothing here may borrow a second connection.
-  OAuthReply issue_tokens(store::Conn& c, const crypto::SigningKey& key, const std::string& client_id,
+  // Inside the caller's transaction: nothing here may borrow a second connection. The
+  // reply carries the ID token's claims; finish_tokens() signs them after the commit.
+  OAuthReply issue_tokens(store::Conn& c, const std::string& client_id,
                           std::int64_t account_id, std::optional<std::int64_t> session_id, const std::string& scope,
                           EpochMs auth_time, const std::optional<std::string>& nonce, const std::string& family);
   Json claims_for(store::Conn& c, std::int64_t account_id, const std::string& client_id, const std::string& scope);

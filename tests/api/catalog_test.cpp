@@ -4,6 +4,7 @@
 
 #include <fstream>
 
+#include "http/http.h"
 #include "store/db.h"
 #include "support/http_client.h"
 #include "support/server_process.h"
@@ -13,20 +14,7 @@ namespace {
 
 using Json = nlohmann::json;
 
-std::string url_encode(const std::string& s) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : s) {
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
-      out += static_cast<char>(c);
-    } else {
-      out += '%';
-      out += kHex[c >> 4];
-      out += kHex[c & 15];
-    }
-  }
-  return out;
-}
+std::string url_encode(const std::string& s) { return http::percent_encode(s); }
 
 TEST(CatalogSearch, ColloquialQueriesFindTheirItems) {
   std::ifstream in(std::string(TB_DATA_DIR) + "/catalog/search-queries.json");

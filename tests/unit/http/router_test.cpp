@@ -107,6 +107,8 @@ TEST(Query, PercentDecodingAndPlus) {
   EXPECT_FALSE(q.count("bad")) << "an undecodable value is dropped, not passed on garbled";
   EXPECT_EQ(percent_decode("/a%2Fb+c", false), "/a/b+c");
   EXPECT_EQ(percent_decode("%4", false), std::nullopt);
+  EXPECT_EQ(percent_encode("六安 a+b/~"), "%E5%85%AD%E5%AE%89%20a%2Bb%2F~");
+  EXPECT_EQ(percent_decode(percent_encode("身份证?x=1&y"), true), "身份证?x=1&y");
 }
 
 TEST(Query, IntegerParameters) {
