@@ -9,10 +9,6 @@ using http::Response;
 
 audit::Actor actor_of(const Request& r) { return {r.principal ? &*r.principal : nullptr, r.remote_address, r.request_id}; }
 
-#define TB_TRY(var, expr)  \
-  auto var = (expr);       \
-  if (!var) return Response::error(var.error())
-
 Result<int> version_param(const Request& r) { return http::parse_int(r.param("version"), "version"); }
 
 }  // namespace

@@ -120,10 +120,6 @@ std::vector<VersionRow> versions(store::Conn& c, std::int64_t item_id) {
   return out;
 }
 
-void set_version_state(store::Conn& c, std::int64_t item_id, int v, const std::string& state) {
-  c.exec("UPDATE item_versions SET state = ? WHERE item_id = ? AND version = ?", {state, item_id, v});
-}
-
 void mark_submitted(store::Conn& c, std::int64_t item_id, int v, EpochMs now) {
   c.exec("UPDATE item_versions SET state = 'submitted', submitted_at = ? WHERE item_id = ? AND version = ?",
          {now, item_id, v});

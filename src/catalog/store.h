@@ -46,7 +46,6 @@ void insert_version(store::Conn& c, std::int64_t item_id, int version, const std
                     const std::string& guide, std::optional<std::int64_t> by, EpochMs now);
 std::optional<VersionRow> version(store::Conn& c, std::int64_t item_id, int version);
 std::vector<VersionRow> versions(store::Conn& c, std::int64_t item_id);
-void set_version_state(store::Conn& c, std::int64_t item_id, int version, const std::string& state);
 void mark_submitted(store::Conn& c, std::int64_t item_id, int version, EpochMs now);
 void mark_reviewed(store::Conn& c, std::int64_t item_id, int version, const std::string& state,
                    std::optional<std::int64_t> by, const std::string& comment, EpochMs now);

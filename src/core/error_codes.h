@@ -63,6 +63,9 @@ inline constexpr std::string_view kItemInvalid = "ITEM_INVALID";
 inline constexpr std::string_view kItemStateConflict = "ITEM_STATE_CONFLICT";
 inline constexpr std::string_view kDepartmentNotFound = "DEPARTMENT_NOT_FOUND";
 inline constexpr std::string_view kScenarioNotFound = "SCENARIO_NOT_FOUND";
+// Cases.
+inline constexpr std::string_view kCaseTransitionInvalid = "CASE_TRANSITION_INVALID";
+inline constexpr std::string_view kCaseForbidden = "CASE_FORBIDDEN";
 }  // namespace codes
 
 inline constexpr ErrorCodeInfo kErrorCodes[] = {
@@ -112,6 +115,8 @@ inline constexpr ErrorCodeInfo kErrorCodes[] = {
     {codes::kItemStateConflict, 409},
     {codes::kDepartmentNotFound, 404},
     {codes::kScenarioNotFound, 404},
+    {codes::kCaseTransitionInvalid, 409},
+    {codes::kCaseForbidden, 403},
 };
 
 // 500 for a code missing from the table (a unit test checks every code used is listed).

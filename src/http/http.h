@@ -47,6 +47,12 @@ struct Response {
   static Response redirect(const std::string& location);  // 302 Found
 };
 
+// In a route handler: unwrap a Result into `var`, or return its error as the response.
+//   TB_TRY(account, svc.account(id));   // account is the Result; *account its value
+#define TB_TRY(var, expr)  \
+  auto var = (expr);       \
+  if (!var) return ::tb::http::Response::error(var.error())
+
 // Renders a Result as 200 with its JSON, or as the error with its status.
 Response render(const Result<Json>& result, int success_status = 200);
 

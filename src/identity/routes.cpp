@@ -63,11 +63,6 @@ std::string session_cookie(const std::string& token, EpochMs expires_at, bool se
          (secure ? "; Secure" : "");
 }
 
-// Each handler below parses, calls the service, renders.
-#define TB_TRY(var, expr)                                   \
-  auto var = (expr);                                        \
-  if (!var) return Response::error(var.error())
-
 }  // namespace
 
 Origin origin_of(const Request& r) { return Origin{r.remote_address, r.header("user-agent"), r.request_id}; }

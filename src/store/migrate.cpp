@@ -47,17 +47,16 @@ MigrationReport migrate(Db& db, const std::vector<Migration>& migrations) {
 
 MigrationReport migrate_in(Conn& c, const std::vector<Migration>& migrations) {
   MigrationReport report;
-  {
-    c.lock_for_migration();
-    for (const auto& m : pending_in(c, migrations, &report)) {
-      c.exec_script(c.engine() == Engine::kPostgres ? postgres_dialect(m.sql) : m.sql);
-      auto now = std::chrono::duration_cast<std::chrono::milliseconds>(
-                     std::chrono::system_clock::now().time_since_epoch())
-                     .count();
-      c.exec("INSERT INTO schema_migrations(module, version, name, checksum, applied_at) VALUES (?, ?, ?, ?, ?)",
-             {m.module, m.version, m.name, crypto::sm3_hex(m.sql), static_cast<long long>(now)});
-      ++report.applied;
-    }
+  c.lock_for_migration();
+  for (const auto& m : pending_in(c, migrations, &report)) {
+    c.exec_script(c.engine() == Engine::kPostgres ? postgres_dialect(m.sql) : m.sql);
+    // Wall time on purpose: when a schema changed is an operational fact, not business time.
+    auto now = std::chrono::duration_cast<std::chrono::milliseconds>(
+                   std::chrono::system_clock::now().time_since_epoch())
+                   .count();
+    c.exec("INSERT INTO schema_migrations(module, version, name, checksum, applied_at) VALUES (?, ?, ?, ?, ?)",
+           {m.module, m.version, m.name, crypto::sm3_hex(m.sql), static_cast<long long>(now)});
+    ++report.applied;
   }
   return report;
 }
