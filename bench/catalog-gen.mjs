@@ -226,6 +226,7 @@ async function paths() {
     const list = queries.map((q) => `/api/v1/items?q=${encodeURIComponent(q.q)}${extra}`);
     const bytes = [], totals = [];
     let errors = 0, found = 0, empty = 0;
+    const missed = [];
     for (let i = 0; i < list.length; i++) {
       const res = await api('GET', list[i]);
       if (res.status !== 200) { errors++; continue; }
@@ -234,9 +235,10 @@ async function paths() {
       if (!res.json.total) empty++;
       const top = new Set(res.json.items.slice(0, 10).map((x) => x.basic_code));
       if (queries[i].expect.every((b) => top.has(b))) found++;
+      else missed.push(queries[i].q);
     }
     writeLua(join(dir, `${name.replace('_', '-')}-paths.lua`), list);
-    report[name] = { queries: list.length, errors, bytes: stats(bytes), matches: stats(totals), empty, expected_in_top10: found };
+    report[name] = { queries: list.length, errors, bytes: stats(bytes), matches: stats(totals), empty, expected_in_top10: found, missed_in_top10: missed };
   }
   console.log(JSON.stringify({ published, codes: codes.length, guide_errors: guideErrors, guide_bytes: stats(guideBytes), ...report }));
 }

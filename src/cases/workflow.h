@@ -62,7 +62,7 @@ struct Stage {
   std::vector<Step> steps;
 };
 
-enum class WorkflowStatus { kNotStarted, kRunning, kApproved, kRejected };
+enum class WorkflowStatus { kNotStarted, kRunning, kApproved, kRejected, kCancelled };
 std::string_view to_string(WorkflowStatus status);
 
 struct Workflow {
@@ -100,6 +100,10 @@ Result<WorkflowChange> complete(const Workflow& wf, std::string_view step_key, O
 // The actor must be able to act on one of the active steps; a reason is required.
 Result<WorkflowChange> return_to(const Workflow& wf, std::string_view step_key, const Actor& actor, Date on,
                                  std::string reason);
+
+// Stops a running workflow (the case was withdrawn): active steps are cancelled so they leave
+// every to-do list. A workflow that never started is simply marked cancelled.
+Result<WorkflowChange> cancel(const Workflow& wf, Date on, std::string_view cause);
 
 // Hands a pending or active step to another department; its clock keeps running. Allowed
 // for window clerks and for staff of the step's current department.

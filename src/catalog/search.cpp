@@ -426,21 +426,27 @@ void SearchIndex::rebuild(const std::vector<SearchDoc>& docs) {
   note_committed();
 }
 
-void SearchIndex::upsert(const SearchDoc& doc) {
+void SearchIndex::upsert(const SearchDoc& doc) { upsert(std::vector<SearchDoc>{doc}); }
+
+void SearchIndex::upsert(const std::vector<SearchDoc>& docs) {
+  if (docs.empty()) return;
   std::lock_guard lock(write_mutex_);
   wait_for_older_readers();
-  std::string id_term = make_term(kPrefixId, doc.impl_code);
-  std::optional<std::string> old_data;
+  std::vector<std::string> old_data;
   try {
-    auto it = writer_->postlist_begin(id_term);
-    if (it != writer_->postlist_end(id_term)) old_data = writer_->get_document(*it).get_data();
-    writer_->replace_document(id_term, make_document(doc));
+    for (const auto& doc : docs) {
+      std::string id_term = make_term(kPrefixId, doc.impl_code);
+      auto it = writer_->postlist_begin(id_term);
+      if (it != writer_->postlist_end(id_term)) old_data.push_back(writer_->get_document(*it).get_data());
+      writer_->replace_document(id_term, make_document(doc));
+    }
+    // One commit for the batch: an import of thousands of items would otherwise sync per item.
     writer_->commit();
   } catch (const Xapian::Error& e) {
     throw FatalError("search index: upsert failed: " + e.get_description());
   }
-  if (old_data) vocabulary_remove_doc_data(*old_data);
-  vocabulary_add(doc.name, doc.aliases);
+  for (const auto& data : old_data) vocabulary_remove_doc_data(data);
+  for (const auto& doc : docs) vocabulary_add(doc.name, doc.aliases);
   note_committed();
 }
 
@@ -532,7 +538,9 @@ SearchResult SearchIndex::search(const SearchQuery& query) const {
   } catch (const Xapian::Error& e) {
     throw FatalError("search index: search failed: " + e.get_description());
   }
-  if (!plan.clauses.empty() && result.total < kSuggestBelow) result.suggestion = suggest(query.q, *cfg);
+  // Few hits inside a filter (one district, one department) is no sign of a typo.
+  bool filtered = query.division || query.department || query.type || query.theme || query.object || query.online;
+  if (!plan.clauses.empty() && !filtered && result.total < kSuggestBelow) result.suggestion = suggest(query.q, *cfg);
   return result;
 }
 

@@ -91,6 +91,7 @@ class SearchIndex {
 
   void rebuild(const std::vector<SearchDoc>& docs);  // replace everything, one transaction
   void upsert(const SearchDoc& doc);                 // by impl_code
+  void upsert(const std::vector<SearchDoc>& docs);   // by impl_code, one commit for all
   void remove(const std::string& impl_code);         // no-op when absent
   std::size_t size() const;
 

@@ -82,9 +82,26 @@ std::int64_t insert_item(store::Conn& c, const ItemRow& i, EpochMs now) {
       .i64(0);
 }
 
-void set_published(store::Conn& c, std::int64_t item_id, int version, const std::string& name, EpochMs now) {
-  c.exec("UPDATE items SET published_version = ?, name = ?, status = 'active', updated_at = ? WHERE id = ?",
-         {version, name, now, item_id});
+void set_published(store::Conn& c, std::int64_t item_id, int version, const std::string& name, const Json& summary,
+                   EpochMs now) {
+  c.exec("UPDATE items SET published_version = ?, name = ?, summary = ?, status = 'active', updated_at = ? WHERE id = ?",
+         {version, name, summary.dump(), now, item_id});
+}
+
+std::map<std::string, Json> summaries(store::Conn& c, const std::vector<std::string>& impl_codes) {
+  std::map<std::string, Json> out;
+  if (impl_codes.empty()) return out;
+  std::string marks;
+  store::Params params;
+  for (const auto& code : impl_codes) {
+    marks += marks.empty() ? "?" : ", ?";
+    params.emplace_back(code);
+  }
+  for (const auto& r : c.query("SELECT impl_code, summary FROM items WHERE status = 'active' AND summary IS NOT NULL "
+                               "AND impl_code IN (" + marks + ")",
+                               params))
+    out[r.text(0)] = Json::parse(r.text(1));
+  return out;
 }
 
 void set_status(store::Conn& c, std::int64_t item_id, const std::string& status, EpochMs now) {
@@ -154,17 +171,6 @@ std::vector<Published> published(store::Conn& c, const std::optional<std::string
                                       "WHERE i.department_code = ? AND i.status = 'active' ORDER BY i.name",
                                   {*department_code}));
   return published_rows(c.query(std::string(kPublishedSelect) + "ORDER BY i.id"));
-}
-
-std::vector<Published> published_by_codes(store::Conn& c, const std::vector<std::string>& impl_codes) {
-  if (impl_codes.empty()) return {};
-  std::string marks;
-  store::Params params;
-  for (const auto& code : impl_codes) {
-    marks += marks.empty() ? "?" : ", ?";
-    params.emplace_back(code);
-  }
-  return published_rows(c.query(std::string(kPublishedSelect) + "WHERE i.impl_code IN (" + marks + ")", params));
 }
 
 std::vector<Published> published_by_basic(store::Conn& c, const std::string& basic_code, const std::string& department) {

@@ -28,7 +28,10 @@ struct ItemRow {
 };
 std::optional<ItemRow> item(store::Conn& c, const std::string& impl_code);
 std::int64_t insert_item(store::Conn& c, const ItemRow& i, EpochMs now);
-void set_published(store::Conn& c, std::int64_t item_id, int version, const std::string& name, EpochMs now);
+void set_published(store::Conn& c, std::int64_t item_id, int version, const std::string& name, const Json& summary,
+                   EpochMs now);
+// Listing fields of published, active items by code (search results).
+std::map<std::string, Json> summaries(store::Conn& c, const std::vector<std::string>& impl_codes);
 void set_status(store::Conn& c, std::int64_t item_id, const std::string& status, EpochMs now);
 
 struct VersionRow {
@@ -61,7 +64,6 @@ struct Published {
   std::string status;
 };
 std::vector<Published> published(store::Conn& c, const std::optional<std::string>& department_code);
-std::vector<Published> published_by_codes(store::Conn& c, const std::vector<std::string>& impl_codes);
 std::vector<Published> published_by_basic(store::Conn& c, const std::string& basic_code, const std::string& department);
 
 std::optional<Json> list(store::Conn& c, const std::string& name);

@@ -299,3 +299,23 @@ TEST_F(CatalogAdmin, ExcelExportAndSynonymsTakeEffectAtOnce) {
 
 }  // namespace
 }  // namespace tb::testing
+
+namespace tb::testing {
+namespace {
+
+TEST(CatalogCli, ReindexRebuildsTheSearchIndexFromTheDatabase) {
+  TestDatabase db;
+  TempDir data;
+  std::string out;
+  ASSERT_EQ(run_tongban({"seed", "--db", db.url(), "--data-dir", data.path().string()}, &out), 0) << out;
+  // Seeding writes the database only; the index is built by serve or reindex.
+  EXPECT_FALSE(std::filesystem::exists(data.path() / "search"));
+  ASSERT_EQ(run_tongban({"reindex", "--db", db.url(), "--data-dir", data.path().string()}, &out), 0) << out;
+  auto at = out.find("search index: ");
+  ASSERT_NE(at, std::string::npos) << out;
+  EXPECT_GE(std::stoi(out.substr(at + 14)), 150) << out;
+  EXPECT_TRUE(std::filesystem::exists(data.path() / "search"));
+}
+
+}  // namespace
+}  // namespace tb::testing
