@@ -19,9 +19,10 @@
 // Every answer other than 200 (or a failed connection) counts as an error, by kind. With
 // --pid the server's CPU time (utime/stime from /proc/PID/stat) over the measured window is
 // reported, and its peak RSS (VmHWM, which ./bench/auth resets between runs).
-import { createHash, createHmac, randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
+import { totpCode } from '../tests/support/totp.mjs';
 
 const redirectUri = 'http://127.0.0.1:9/callback';
 const scope = 'openid profile id_number';
@@ -59,18 +60,10 @@ function must(cond, what, res) {
   if (!cond) throw new Error(`${what}: HTTP ${res?.status} ${res?.text ?? ''}`.slice(0, 400));
 }
 
-// RFC 6238, SHA-1, 6 digits, 30 s, at the server's own clock (GET /api/v1/version).
+// The code the server accepts now: at the server's own clock (GET /api/v1/version).
 async function totp(base32) {
-  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
-  let bits = '';
-  for (const c of base32) bits += alphabet.indexOf(c).toString(2).padStart(5, '0');
-  const key = Buffer.from(bits.match(/.{8}/g).map((b) => parseInt(b, 2)));
   const now = Date.parse((await api('GET', '/api/v1/version')).json.now) / 1000;
-  const counter = Buffer.alloc(8);
-  counter.writeBigUInt64BE(BigInt(Math.floor(now / 30)));
-  const mac = createHmac('sha1', key).update(counter).digest();
-  const offset = mac[19] & 15;
-  return String((mac.readUInt32BE(offset) & 0x7fffffff) % 1e6).padStart(6, '0');
+  return totpCode(base32, now);
 }
 
 async function login(who) {

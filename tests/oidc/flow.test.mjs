@@ -6,11 +6,11 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createHmac } from 'node:crypto';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as client from 'openid-client';
+import { totpCode } from '../support/totp.mjs';
 
 const bin = process.env.TONGBAN_BIN;
 const dataKey = '0f1e2d3c4b5a69788796a5b4c3d2e1f00112233445566778899aabbccddeeff0';
@@ -38,18 +38,10 @@ async function api(method, path, { token, body, cookie } = {}) {
   return { status: res.status, headers: res.headers, json: text ? JSON.parse(text) : null };
 }
 
-// RFC 6238 with SHA-1, 6 digits, 30 s, at the server's own clock.
+// The code the server accepts now: at the server's own clock (GET /api/v1/version).
 async function totp(base32) {
-  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
-  let bits = '';
-  for (const c of base32) bits += alphabet.indexOf(c).toString(2).padStart(5, '0');
-  const key = Buffer.from(bits.match(/.{8}/g).map((b) => parseInt(b, 2)));
   const now = Date.parse((await api('GET', '/api/v1/version')).json.now) / 1000;
-  const counter = Buffer.alloc(8);
-  counter.writeBigUInt64BE(BigInt(Math.floor(now / 30)));
-  const mac = createHmac('sha1', key).update(counter).digest();
-  const offset = mac[19] & 15;
-  return String((mac.readUInt32BE(offset) & 0x7fffffff) % 1e6).padStart(6, '0');
+  return totpCode(base32, now);
 }
 
 async function login(name, mfaSecret) {
