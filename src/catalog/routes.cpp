@@ -27,6 +27,8 @@ void add_routes(http::Router& router, CatalogService& svc) {
       q.type = *type;
     }
     if (auto online = r.query_param("online")) q.online = *online == "true" || *online == "1";
+    // Facets (and an exact total) cost a pass over every match: asked for by the first page.
+    q.facets = r.query_param("facets").value_or("false") == "true";
     TB_TRY(limit, http::int_query(r, "limit", 20));
     TB_TRY(offset, http::int_query(r, "offset", 0));
     q.limit = *limit;

@@ -282,7 +282,7 @@ void add_facets(const FacetSpy& spy, SearchResult& result) {
 }
 
 SearchResult run_search(const Xapian::Database& db, std::shared_ptr<const SearchIndex::FacetTable> facets,
-                        const Plan& plan, const Xapian::Query& filter, int offset, int limit) {
+                        bool with_facets, const Plan& plan, const Xapian::Query& filter, int offset, int limit) {
   Xapian::Enquire enquire(db);
   Xapian::Query main;
   Xapian::Query restrict = filter;
@@ -303,17 +303,19 @@ SearchResult run_search(const Xapian::Database& db, std::shared_ptr<const Search
   }
   enquire.set_query(restrict.empty() ? main : Xapian::Query(Xapian::Query::OP_FILTER, main, restrict));
   FacetSpy spy(std::move(facets));
-  enquire.add_matchspy(&spy);
-  // check_at_least = every document: facets and the total must cover the whole match set.
-  Xapian::MSet mset =
-      enquire.get_mset(static_cast<Xapian::doccount>(offset), static_cast<Xapian::doccount>(limit), db.get_doccount());
+  if (with_facets) enquire.add_matchspy(&spy);
+  // With facets, check_at_least = every document: facets and the total cover the whole match
+  // set. Without, Xapian may stop once the page is known.
+  Xapian::MSet mset = enquire.get_mset(static_cast<Xapian::doccount>(offset), static_cast<Xapian::doccount>(limit),
+                                       with_facets ? db.get_doccount() : 0);
   SearchResult result;
   result.total = mset.get_matches_estimated();
+  result.total_exact = mset.get_matches_lower_bound() == mset.get_matches_upper_bound();
   for (auto it = mset.begin(); it != mset.end(); ++it) {
     std::string data = it.get_document().get_data();
     result.hits.push_back({data.substr(0, data.find('\n')), listing ? 0.0 : it.get_weight()});
   }
-  add_facets(spy, result);
+  if (with_facets) add_facets(spy, result);
   return result;
 }
 
@@ -527,7 +529,7 @@ SearchResult SearchIndex::search(const SearchQuery& query) const {
     auto reader = acquire_reader();
     for (int attempt = 0;; ++attempt) {
       try {
-        result = run_search(reader->db, facet_table(reader->db), plan, filter, offset, limit);
+        result = run_search(reader->db, facet_table(reader->db), query.facets, plan, filter, offset, limit);
         break;
       } catch (const Xapian::DatabaseModifiedError&) {
         // The writer committed twice while we read an old revision: move to the new one.

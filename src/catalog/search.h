@@ -62,6 +62,9 @@ struct SearchQuery {
   std::optional<std::string> theme, object;
   std::optional<bool> online;
   int offset = 0, limit = 20;  // negative values count as 0; limit is capped at kMaxLimit
+  // Facets and an exact total need every match examined; without them Xapian stops once the
+  // page is certain and `total` is an estimate (a result list's later pages skip them).
+  bool facets = true;
 };
 
 struct SearchHit {
@@ -71,7 +74,8 @@ struct SearchHit {
 
 struct SearchResult {
   std::vector<SearchHit> hits;
-  std::size_t total = 0;  // matches (exact: the whole match set is always examined for facets)
+  std::size_t total = 0;
+  bool total_exact = true;  // matches (exact: the whole match set is always examined for facets)
   // "department" (code), "type", "theme", "division" (county-level 6 digits) → value → count,
   // over the whole match set, not just the page.
   std::map<std::string, std::map<std::string, std::size_t>> facets;

@@ -205,6 +205,7 @@ Result<Json> CatalogService::search(const SearchQuery& q) {
   }
   return Json{{"items", items},
               {"total", found.total},
+              {"total_exact", found.total_exact},
               {"offset", q.offset},
               {"facets", found.facets},
               {"suggestion", found.suggestion ? Json(*found.suggestion) : Json(nullptr)}};

@@ -237,12 +237,18 @@ TEST(CatalogPublic, GuidesDepartmentsScenariosThemesFiltersAndFacets) {
   for (const auto& d : departments["items"]) EXPECT_EQ(d["division_code"].get<std::string>().substr(0, 6), "341502");
 
   // Filters: everything found under 霍山县 lies in its subtree, and the facets add up.
-  Json huoshan = http_request(port, "GET", "/api/v1/items?division=341525&limit=100").json();
+  Json huoshan = http_request(port, "GET", "/api/v1/items?division=341525&limit=100&facets=true").json();
+  EXPECT_TRUE(huoshan["total_exact"].get<bool>());
   ASSERT_FALSE(huoshan["items"].empty());
   for (const auto& i : huoshan["items"]) EXPECT_EQ(i["division_code"].get<std::string>().substr(0, 6), "341525");
   std::size_t by_type = 0;
   for (auto& [type, n] : huoshan["facets"]["type"].items()) by_type += n.get<std::size_t>();
   EXPECT_EQ(by_type, huoshan["total"].get<std::size_t>());
+  // Without facets the answer has none, and its total may be an estimate.
+  Json plain = http_request(port, "GET", "/api/v1/items?division=341525&limit=5").json();
+  EXPECT_TRUE(plain["facets"].empty());
+  EXPECT_EQ(plain["items"].size(), 5u);
+  EXPECT_GE(plain["total"].get<std::size_t>(), 5u);
   Json licences = http_request(port, "GET", "/api/v1/items?type=1&object=legal_person&limit=100").json();
   for (const auto& i : licences["items"]) EXPECT_EQ(i["type"], 1);
   EXPECT_EQ(http_request(port, "GET", "/api/v1/items?limit=0").status, 422);
