@@ -84,6 +84,8 @@ int run_cli(int argc, char** argv) {
   serve->add_option("--header-limit", server.header_limit, "bytes")->capture_default_str();
   serve->add_option("--read-timeout-ms", read_timeout_ms)->capture_default_str();
   serve->add_option("--idle-timeout-ms", idle_timeout_ms)->capture_default_str();
+  serve->add_option("--trusted-proxy", server.trusted_proxies,
+                    "peer address whose X-Forwarded-For is believed (the local nginx); repeatable");
   serve->add_flag("--no-access-log", no_access_log, "do not write the JSON-lines access log to stdout");
 
   auto* migrate = cli.add_subcommand("migrate", "apply pending migrations");

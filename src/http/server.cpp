@@ -11,6 +11,7 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 
+#include <algorithm>
 #include <limits>
 #include <list>
 #include <mutex>
@@ -210,7 +211,7 @@ struct Server::Impl {
       std::string incoming_id(req["X-Request-Id"]);
       request.request_id = sane_request_id(incoming_id) ? incoming_id : next_request_id();
       request.method = std::string(req.method_string());
-      request.remote_address = remote;
+      request.remote_address = client_address(remote, req["X-Forwarded-For"]);
       for (const auto& field : req) {
         std::string name(field.name_string());
         std::transform(name.begin(), name.end(), name.begin(), ::tolower);
@@ -240,6 +241,22 @@ struct Server::Impl {
     }
     conn->stream.socket().shutdown(tcp::socket::shutdown_send, ec);
     conn->stream.close();
+  }
+
+  // The address the request came from: the peer, or — when the peer is a trusted proxy —
+  // the last address it appended to X-Forwarded-For (earlier ones the client could forge).
+  std::string client_address(const std::string& peer, boost::beast::string_view forwarded) const {
+    if (forwarded.empty() ||
+        std::find(options.trusted_proxies.begin(), options.trusted_proxies.end(), peer) == options.trusted_proxies.end())
+      return peer;
+    std::string_view list(forwarded.data(), forwarded.size());
+    auto comma = list.rfind(',');
+    std::string_view last = comma == std::string_view::npos ? list : list.substr(comma + 1);
+    while (!last.empty() && last.front() == ' ') last.remove_prefix(1);
+    while (!last.empty() && last.back() == ' ') last.remove_suffix(1);
+    beast::error_code ec;
+    asio::ip::make_address(std::string(last), ec);
+    return ec ? peer : std::string(last);
   }
 
   Error header_too_large() const {

@@ -8,6 +8,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "http/metrics.h"
 #include "http/router.h"
@@ -27,6 +28,9 @@ struct ServerOptions {
   std::chrono::milliseconds idle_timeout{60'000};  // between requests on a kept-alive connection
   std::chrono::milliseconds drain_timeout{30'000};  // how long a stop waits for requests in flight
   bool access_log = true;
+  // Peers (e.g. the local nginx) whose X-Forwarded-For names the real client: throttling
+  // and the audit log need the citizen's address, not the proxy's.
+  std::vector<std::string> trusted_proxies;
 };
 
 class Server {

@@ -59,7 +59,6 @@ std::string demo_uscc() {
 
 Json IdentityService::seed_demo() {
   EpochMs now = clock_.now_ms();
-  std::string hash = crypto::hash_password(kDemoPassword);
   std::string totp_secret = *crypto::base32_decode(kDemoTotpSecret);
   int added = 0;
   db_.write([&](store::Conn& c) {
@@ -80,7 +79,7 @@ Json IdentityService::seed_demo() {
       a.phone_sealed = key_.seal(d.phone, "accounts.phone");
       a.phone_index = impl_->phone_index(d.phone);
       a.phone_masked = crypto::mask_phone(d.phone);
-      a.password_hash = hash;
+      a.password_hash = crypto::hash_password(kDemoPassword);  // each its own salt, as for real accounts
       a.real_name_level = d.level;
       std::int64_t account_id = sql::insert_account(c, a, now);
       sql::insert_role(c, account_id, {"citizen", std::nullopt, std::nullopt}, std::nullopt, now);
@@ -95,7 +94,7 @@ Json IdentityService::seed_demo() {
       a.staff_no = d.staff_no;
       a.department = d.department;
       a.division_code = d.division;
-      a.password_hash = hash;
+      a.password_hash = crypto::hash_password(kDemoPassword);
       a.real_name_level = 2;
       std::int64_t id = sql::insert_account(c, a, now);
       sql::insert_role(c, id, {d.role, std::string(d.department), std::string(d.division)}, std::nullopt, now);

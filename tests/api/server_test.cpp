@@ -185,6 +185,25 @@ TEST_F(ServerTest, ReadyzIs503WhenTheDatabaseIsUnreachable) {
   EXPECT_EQ(r.body.find("password"), std::string::npos);
 }
 
+TEST_F(ServerTest, OnlyATrustedProxyNamesTheClientAddress) {
+  auto remote_of = [](ServerProcess& server, const std::string& id) {
+    server.terminate();
+    std::istringstream lines(server.stdout_text());
+    for (std::string line; std::getline(lines, line);) {
+      Json j = Json::parse(line, nullptr, false);
+      if (j.is_object() && j.value("request_id", "") == id) return j.value("remote", "");
+    }
+    return std::string("not logged");
+  };
+  std::map<std::string, std::string> headers{{"X-Forwarded-For", "10.9.9.9, 203.0.113.9"}, {"X-Request-Id", "xff-1"}};
+  ServerProcess trusting(db_.url(), {"--trusted-proxy", "127.0.0.1"});
+  EXPECT_EQ(http_request(trusting.port(), "GET", "/healthz", "", headers).status, 200);
+  EXPECT_EQ(remote_of(trusting, "xff-1"), "203.0.113.9");  // the address the proxy added, not the forgeable first
+  ServerProcess plain(db_.url());
+  EXPECT_EQ(http_request(plain.port(), "GET", "/healthz", "", headers).status, 200);
+  EXPECT_EQ(remote_of(plain, "xff-1"), "127.0.0.1");
+}
+
 TEST_F(ServerTest, AccessLogIsOneJsonObjectPerRequest) {
   ServerProcess server(db_.url());
   EXPECT_EQ(http_request(server.port(), "GET", "/api/v1/divisions/000000", "", {{"X-Request-Id", "log-check-1"}}).status,
