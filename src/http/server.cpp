@@ -147,6 +147,11 @@ struct Server::Impl {
     res.set(bhttp::field::server, "tongban");
     res.set(bhttp::field::content_type, r.content_type);
     res.set("X-Request-Id", request_id);
+    // Defaults for every answer: no content sniffing, no framing (clickjacking), no referrer
+    // leaking case numbers or tokens in URLs to other sites.
+    res.set("X-Content-Type-Options", "nosniff");
+    res.set("X-Frame-Options", "DENY");
+    res.set("Referrer-Policy", "no-referrer");
     for (const auto& [k, v] : r.headers) res.set(k, v);
     res.body() = r.body;
     res.keep_alive(keep_alive);
