@@ -42,7 +42,7 @@ Result<Account> IdentityService::verify_face(const Principal& p, const std::stri
     return fail(codes::kValidationFailed, "请上传不超过 5 MB 的人脸照片", {{"field", "image_base64"}});
   auto a = db_.read([&](store::Conn& c) { return sql::account_by_id(c, p.account_id); });
   if (!a) return fail(codes::kAccountNotFound, "账号不存在");
-  auto id = key_.open(a->id_number_sealed, "accounts.id_number");
+  auto id = key_.open(a->id_number_sealed, sql::kIdNumberSeal);
   if (!id) throw FatalError("ID number of account " + std::to_string(p.account_id) + " does not open");
   auto answer = face_verifier_->verify(a->account.name, *id, image);
   if (!answer) return std::unexpected(answer.error());

@@ -307,9 +307,9 @@ Json OidcProvider::claims_for(store::Conn& c, std::int64_t account_id, const std
     claims["real_name_level"] = a->account.real_name_level;
   }
   if (contains(scopes, "phone") && !a->phone_sealed.empty())
-    claims["phone_number"] = identity_.key().open(a->phone_sealed, "accounts.phone").value_or("");
+    claims["phone_number"] = identity_.key().open(a->phone_sealed, sql::kPhoneSeal).value_or("");
   if (contains(scopes, "id_number") && !a->id_number_sealed.empty())
-    claims["id_number"] = identity_.key().open(a->id_number_sealed, "accounts.id_number").value_or("");
+    claims["id_number"] = identity_.key().open(a->id_number_sealed, sql::kIdNumberSeal).value_or("");
   return claims;
 }
 

@@ -70,17 +70,8 @@ Json IdentityService::seed_demo() {
         person_ids.push_back(existing->account.id);
         continue;
       }
-      sql::NewAccount a;
-      a.kind = "person";
-      a.name = d.name;
-      a.id_number_sealed = key_.seal(id, "accounts.id_number");
-      a.id_number_index = index;
-      a.id_number_masked = crypto::mask_id_number(id);
-      a.phone_sealed = key_.seal(d.phone, "accounts.phone");
-      a.phone_index = impl_->phone_index(d.phone);
-      a.phone_masked = crypto::mask_phone(d.phone);
-      a.password_hash = crypto::hash_password(kDemoPassword);  // each its own salt, as for real accounts
-      a.real_name_level = d.level;
+      // Each its own salt, as for real accounts.
+      sql::NewAccount a = sql::person(key_, d.name, id, d.phone, crypto::hash_password(kDemoPassword), d.level);
       std::int64_t account_id = sql::insert_account(c, a, now);
       sql::insert_role(c, account_id, {"citizen", std::nullopt, std::nullopt}, std::nullopt, now);
       person_ids.push_back(account_id);
@@ -98,7 +89,7 @@ Json IdentityService::seed_demo() {
       a.real_name_level = 2;
       std::int64_t id = sql::insert_account(c, a, now);
       sql::insert_role(c, id, {d.role, std::string(d.department), std::string(d.division)}, std::nullopt, now);
-      if (d.totp) sql::set_totp(c, id, key_.seal(totp_secret, "accounts.totp_secret"), true, 0, now);
+      if (d.totp) sql::set_totp(c, id, key_.seal(totp_secret, sql::kTotpSeal), true, 0, now);
       ++added;
     }
     std::string uscc = demo_uscc();

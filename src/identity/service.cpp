@@ -64,10 +64,10 @@ std::string Impl::normalise_id(std::string_view id) {
 }
 
 std::string Impl::id_index(std::string_view id_number) const {
-  return key.blind_index(normalise_id(id_number), "accounts.id_number");
+  return key.blind_index(normalise_id(id_number), sql::kIdNumberSeal);
 }
 
-std::string Impl::phone_index(std::string_view phone) const { return key.blind_index(phone, "accounts.phone"); }
+std::string Impl::phone_index(std::string_view phone) const { return key.blind_index(phone, sql::kPhoneSeal); }
 
 bool Impl::valid_phone(std::string_view phone) {
   if (phone.size() != 11 || phone[0] != '1') return false;
@@ -205,16 +205,7 @@ Result<Account> IdentityService::register_person(const Registration& r, const Or
     std::string id_index = impl_->id_index(id);
     if (sql::account_by_index(c, "id_number_index", id_index) || sql::account_by_index(c, "phone_index", phone_index))
       return fail(codes::kAccountExists, "该身份证号码或手机号码已注册，请直接登录或找回密码");
-    sql::NewAccount a;
-    a.kind = "person";
-    a.name = r.name;
-    a.id_number_sealed = key_.seal(id, "accounts.id_number");
-    a.id_number_index = id_index;
-    a.id_number_masked = crypto::mask_id_number(id);
-    a.phone_sealed = key_.seal(r.phone, "accounts.phone");
-    a.phone_index = phone_index;
-    a.phone_masked = crypto::mask_phone(r.phone);
-    a.password_hash = hash;
+    sql::NewAccount a = sql::person(key_, r.name, id, r.phone, hash, 1);
     std::int64_t account_id = sql::insert_account(c, a, now);
     sql::insert_role(c, account_id, {"citizen", std::nullopt, std::nullopt}, std::nullopt, now);
     auto created = sql::account_by_id(c, account_id)->account;
@@ -325,7 +316,7 @@ Result<Json> IdentityService::verify_mfa(const Principal& p, const std::string& 
   return db_.write([&](store::Conn& c) -> Result<Json> {
     auto a = sql::account_by_id(c, p.account_id);
     if (!a || !a->account.totp_enabled) return fail(codes::kConflict, "尚未启用动态口令");
-    auto secret = key_.open(a->totp_secret_sealed, "accounts.totp_secret");
+    auto secret = key_.open(a->totp_secret_sealed, sql::kTotpSeal);
     if (!secret) throw FatalError("TOTP secret of account " + std::to_string(p.account_id) + " does not open");
     auto step = crypto::totp_verify(*secret, code, now / 1000);
     // A code is good once: replaying the same time step is refused.
@@ -359,8 +350,8 @@ Result<Json> IdentityService::change_password(const Principal& p, const std::str
     });
     return fail(codes::kInvalidCredentials, "原密码不正确", {{"field", "old_password"}});
   }
-  std::string id = a->id_number_sealed.empty() ? "" : key_.open(a->id_number_sealed, "accounts.id_number").value_or("");
-  std::string phone = a->phone_sealed.empty() ? "" : key_.open(a->phone_sealed, "accounts.phone").value_or("");
+  std::string id = a->id_number_sealed.empty() ? "" : key_.open(a->id_number_sealed, sql::kIdNumberSeal).value_or("");
+  std::string phone = a->phone_sealed.empty() ? "" : key_.open(a->phone_sealed, sql::kPhoneSeal).value_or("");
   if (auto weak = password_weakness(new_pw, id, phone))
     return fail(codes::kWeakPassword, *weak, {{"field", "new_password"}});
   if (new_pw == old_pw) return fail(codes::kWeakPassword, "新密码不能与原密码相同", {{"field", "new_password"}});
@@ -382,7 +373,7 @@ Result<Json> IdentityService::reset_password_with_otp(const std::string& phone, 
   if (auto ok = impl_->check_otp(index, "reset", otp); !ok) return std::unexpected(ok.error());
   auto a = db_.read([&](store::Conn& c) { return sql::account_by_index(c, "phone_index", index); });
   if (!a) return fail(codes::kOtpInvalid, "验证码不正确", {{"field", "otp"}});
-  std::string id = key_.open(a->id_number_sealed, "accounts.id_number").value_or("");
+  std::string id = key_.open(a->id_number_sealed, sql::kIdNumberSeal).value_or("");
   if (auto weak = password_weakness(new_pw, id, phone))
     return fail(codes::kWeakPassword, *weak, {{"field", "new_password"}});
   std::string hash = crypto::hash_password(new_pw);
@@ -429,7 +420,7 @@ Result<Json> IdentityService::totp_begin(const Principal& p, const Origin& origi
     auto a = sql::account_by_id(c, p.account_id);
     if (a->account.totp_enabled) return fail(codes::kConflict, "动态口令已启用");
     std::string secret = crypto::random_bytes(20);
-    sql::set_totp(c, p.account_id, key_.seal(secret, "accounts.totp_secret"), false, 0, now);
+    sql::set_totp(c, p.account_id, key_.seal(secret, sql::kTotpSeal), false, 0, now);
     impl_->audit(c, &p, "", "auth.totp.begin", "account:" + std::to_string(p.account_id), true, origin);
     std::string b32 = crypto::base32_encode(secret);
     std::string label = a->account.staff_no ? *a->account.staff_no : a->account.phone_masked;
@@ -443,7 +434,7 @@ Result<Json> IdentityService::totp_confirm(const Principal& p, const std::string
     auto a = sql::account_by_id(c, p.account_id);
     if (a->account.totp_enabled) return fail(codes::kConflict, "动态口令已启用");
     if (a->totp_secret_sealed.empty()) return fail(codes::kConflict, "请先开始绑定动态口令");
-    auto secret = key_.open(a->totp_secret_sealed, "accounts.totp_secret");
+    auto secret = key_.open(a->totp_secret_sealed, sql::kTotpSeal);
     auto step = secret ? crypto::totp_verify(*secret, code, now / 1000) : std::nullopt;
     if (!step) return fail(codes::kMfaInvalid, "动态口令不正确", {{"field", "code"}});
     sql::set_totp(c, p.account_id, a->totp_secret_sealed, true, *step, now);

@@ -1,5 +1,7 @@
 #include "identity/store.h"
 
+#include "crypto/data_key.h"
+
 namespace tb::identity::sql {
 namespace {
 
@@ -103,6 +105,22 @@ std::vector<RoleGrant> roles_of(store::Conn& c, std::int64_t account_id) {
                                {account_id}))
     out.push_back({r.text(0), r.opt_text(1), r.opt_text(2)});
   return out;
+}
+
+NewAccount person(const crypto::DataKey& key, const std::string& name, const std::string& id_number,
+                  const std::string& phone, const std::string& password_hash, int real_name_level) {
+  NewAccount a;
+  a.kind = "person";
+  a.name = name;
+  a.id_number_sealed = key.seal(id_number, kIdNumberSeal);
+  a.id_number_index = key.blind_index(id_number, kIdNumberSeal);
+  a.id_number_masked = crypto::mask_id_number(id_number);
+  a.phone_sealed = key.seal(phone, kPhoneSeal);
+  a.phone_index = key.blind_index(phone, kPhoneSeal);
+  a.phone_masked = crypto::mask_phone(phone);
+  a.password_hash = password_hash;
+  a.real_name_level = real_name_level;
+  return a;
 }
 
 std::int64_t insert_account(store::Conn& c, const NewAccount& a, EpochMs now) {

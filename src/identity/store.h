@@ -5,6 +5,12 @@
 
 namespace tb::identity::sql {
 
+// Contexts the sealed columns are bound to (DataKey::seal): a value sealed for one column
+// does not open as another.
+inline constexpr const char* kIdNumberSeal = "accounts.id_number";
+inline constexpr const char* kPhoneSeal = "accounts.phone";
+inline constexpr const char* kTotpSeal = "accounts.totp_secret";
+
 struct AccountRow {
   Account account;
   std::string password_hash;
@@ -29,6 +35,9 @@ struct NewAccount {
   bool must_change_password = false;
 };
 std::int64_t insert_account(store::Conn& c, const NewAccount& a, EpochMs now);
+// A natural person's row: ID number and phone sealed, blind-indexed and masked.
+NewAccount person(const crypto::DataKey& key, const std::string& name, const std::string& id_number,
+                  const std::string& phone, const std::string& password_hash, int real_name_level);
 void insert_role(store::Conn& c, std::int64_t account_id, const RoleGrant& g, std::optional<std::int64_t> by, EpochMs now);
 std::int64_t delete_role(store::Conn& c, std::int64_t account_id, const std::string& role);
 
