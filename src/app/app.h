@@ -8,6 +8,7 @@
 #include <string>
 
 #include "audit/audit.h"
+#include "cases/cases.h"
 #include "catalog/catalog.h"
 #include "core/clock.h"
 #include "crypto/data_key.h"
@@ -65,6 +66,7 @@ class App {
   reference::ReferenceService& reference() { return *reference_; }
   identity::IdentityService& identity() { return *identity_; }
   catalog::CatalogService& catalog() { return *catalog_; }
+  cases::CaseService& cases() { return *cases_; }
 
  private:
   Config config_;
@@ -78,6 +80,7 @@ class App {
   std::unique_ptr<identity::OidcProvider> oidc_;
   std::unique_ptr<reference::ReferenceService> reference_;
   std::unique_ptr<catalog::CatalogService> catalog_;
+  std::unique_ptr<cases::CaseService> cases_;
 };
 
 void add_ops_routes(http::Router& router, App& app);

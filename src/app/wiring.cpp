@@ -58,6 +58,7 @@ App::App(Config config) : config_(std::move(config)) {
   oidc_ = std::make_unique<identity::OidcProvider>(*db_, *clock_, *identity_, config_.public_url);
   reference_ = std::make_unique<reference::ReferenceService>(*db_, *clock_);
   catalog_ = std::make_unique<catalog::CatalogService>(*db_, *clock_, *reference_, config_.data_dir / "search");
+  cases_ = std::make_unique<cases::CaseService>(*db_, *clock_, *blobs_, *reference_, *catalog_, *identity_);
 
   identity::install_guard(router_, *identity_);
   add_ops_routes(router_, *this);
@@ -66,6 +67,7 @@ App::App(Config config) : config_(std::move(config)) {
   identity::add_oidc_routes(router_, *oidc_, *identity_);
   reference::add_routes(router_, *reference_);
   catalog::add_routes(router_, *catalog_);
+  cases::add_routes(router_, *cases_);
 
   metrics_.add_source([this](std::string& out) {
     auto s = db_->stats();
@@ -91,6 +93,7 @@ std::vector<store::Migration> App::migrations() {
   for (auto& m : identity::migrations()) all.push_back(std::move(m));
   for (auto& m : reference::migrations()) all.push_back(std::move(m));
   for (auto& m : catalog::migrations()) all.push_back(std::move(m));
+  for (auto& m : cases::migrations()) all.push_back(std::move(m));
   return all;
 }
 
@@ -108,7 +111,7 @@ Json App::openapi() {
   Json doc = Json::parse(openapi_files().at(0).text);
   std::vector<EmbeddedFile> parts;
   for (auto files : {audit::openapi_files(), identity::openapi_files(), reference::openapi_files(),
-                     catalog::openapi_files()})
+                     catalog::openapi_files(), cases::openapi_files()})
     parts.insert(parts.end(), files.begin(), files.end());
   for (const auto& f : parts) {
     Json part = Json::parse(f.text);

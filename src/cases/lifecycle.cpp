@@ -23,9 +23,13 @@ constexpr std::string_view kActionNames[kActionTypeCount] = {
 constexpr std::string_view kApplicantRoles[] = {"citizen", "company_agent"};
 constexpr std::string_view kDeliveryModes[] = {"window", "mail", "electronic"};
 
+}  // namespace
+
 bool is_applicant_role(std::string_view role) {
   return std::find(std::begin(kApplicantRoles), std::end(kApplicantRoles), role) != std::end(kApplicantRoles);
 }
+
+namespace {
 
 std::unexpected<Error> invalid_transition(const CaseState& state, ActionType action, std::string message,
                                           std::string_view reason = {}) {

@@ -65,6 +65,9 @@ inline constexpr int kActionTypeCount = 15;
 std::string_view to_string(ActionType type);
 Result<ActionType> parse_action_type(std::string_view text);
 
+// citizen and company_agent act as applicants; every other role is staff.
+bool is_applicant_role(std::string_view role);
+
 enum class ItemKind { kImmediate, kPromised };  // 即办件 / 承诺件
 
 struct CorrectionItem {

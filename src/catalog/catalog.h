@@ -25,6 +25,15 @@ class Router;
 
 namespace tb::catalog {
 
+// One published version of an item, as cases file against it. Versions never change once
+// published, so callers may keep them.
+struct PublishedItem {
+  std::string impl_code;
+  int version = 0;
+  std::string name, department, division;
+  Json data;
+};
+
 class CatalogService {
  public:
   CatalogService(store::Db& db, const Clock& clock, reference::ReferenceService& reference,
@@ -39,6 +48,14 @@ class CatalogService {
   Json scenarios();
   Result<Json> scenario(const std::string& code);  // merged form and materials, each asked once
   Json themes();
+
+  // For the cases module: the published version of an active item (ITEM_NOT_FOUND otherwise),
+  // a department's code from its name (staff accounts carry the name), and a scenario's items.
+  // With a version: that version if it was ever published (a case keeps its version).
+  Result<std::shared_ptr<const PublishedItem>> published_item(const std::string& impl_code,
+                                                              std::optional<int> version = std::nullopt);
+  std::optional<std::string> department_code(const std::string& code_or_name);
+  Result<std::vector<std::string>> scenario_items(const std::string& code);
 
   // Administration (editors: department admins for their department; reviewers: 编办).
   Result<Json> import_items(const Json& items, bool publish, const audit::Actor& actor);

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <map>
 #include <mutex>
 #include <set>
 
@@ -65,6 +66,10 @@ struct CatalogService::Impl {
   std::unique_ptr<SearchIndex> index_;
   bool seeding = false;  // `tongban seed` writes the database only; `serve` builds the index
   std::atomic<bool> index_checked{false};
+  // Published versions are immutable: (code, version) → item, filled as cases are filed.
+  std::mutex published_mutex;
+  std::map<std::pair<std::string, int>, std::shared_ptr<const PublishedItem>> published_cache;
+  std::map<std::string, std::string> department_by_name;  // name → code, loaded on first use
 
   Impl(store::Db& d, const Clock& c, reference::ReferenceService& r, std::filesystem::path dir)
       : db(d), clock(c), reference(r), index_dir(std::move(dir)) {}
@@ -184,6 +189,47 @@ Result<std::string> CatalogService::guide(const std::string& impl_code) {
   auto text = impl_->db.read([&](store::Conn& c) { return sql::published_guide(c, impl_code); });
   if (!text) return item_not_found(impl_code);
   return *text;
+}
+
+Result<std::shared_ptr<const PublishedItem>> CatalogService::published_item(const std::string& impl_code,
+                                                                           std::optional<int> version) {
+  auto row = impl_->db.read([&](store::Conn& c) { return sql::item(c, impl_code); });
+  if (!row) return item_not_found(impl_code);
+  if (!version && (row->status != "active" || !row->published_version)) return item_not_found(impl_code);
+  std::pair<std::string, int> key{impl_code, version.value_or(row->published_version.value_or(0))};
+  {
+    std::lock_guard lock(impl_->published_mutex);
+    if (auto it = impl_->published_cache.find(key); it != impl_->published_cache.end()) return it->second;
+  }
+  auto v = impl_->db.read([&](store::Conn& c) { return sql::version(c, row->id, key.second); });
+  if (!v || (v->state != "published" && v->state != "superseded"))
+    return fail(codes::kItemVersionNotFound, "该事项没有这一发布版本", {{"code", impl_code}, {"version", key.second}});
+  auto item = std::make_shared<const PublishedItem>(
+      PublishedItem{impl_code, key.second, v->data.value("name", row->name), row->department_code, row->division_code,
+                    std::move(v->data)});
+  std::lock_guard lock(impl_->published_mutex);
+  impl_->published_cache.emplace(key, item);
+  return item;
+}
+
+std::optional<std::string> CatalogService::department_code(const std::string& code_or_name) {
+  std::lock_guard lock(impl_->published_mutex);
+  if (impl_->department_by_name.empty())
+    for (const auto& d : impl_->db.read([](store::Conn& c) { return sql::departments(c); })) {
+      impl_->department_by_name[d.name] = d.code;
+      impl_->department_by_name[d.code] = d.code;
+    }
+  auto it = impl_->department_by_name.find(code_or_name);
+  if (it == impl_->department_by_name.end()) return std::nullopt;
+  return it->second;
+}
+
+Result<std::vector<std::string>> CatalogService::scenario_items(const std::string& code) {
+  auto s = scenario(code);
+  if (!s) return std::unexpected(s.error());
+  std::vector<std::string> out;
+  for (const auto& i : (*s)["items"]) out.push_back(i["code"]);
+  return out;
 }
 
 Result<Json> CatalogService::search(const SearchQuery& q) {

@@ -66,6 +66,14 @@ inline constexpr std::string_view kScenarioNotFound = "SCENARIO_NOT_FOUND";
 // Cases.
 inline constexpr std::string_view kCaseTransitionInvalid = "CASE_TRANSITION_INVALID";
 inline constexpr std::string_view kCaseForbidden = "CASE_FORBIDDEN";
+inline constexpr std::string_view kCaseNotFound = "CASE_NOT_FOUND";
+inline constexpr std::string_view kCaseConflict = "CASE_CONFLICT";
+inline constexpr std::string_view kCaseTaskNotFound = "CASE_TASK_NOT_FOUND";
+inline constexpr std::string_view kItemNotOnline = "ITEM_NOT_ONLINE";
+inline constexpr std::string_view kMaterialTypeNotAllowed = "MATERIAL_TYPE_NOT_ALLOWED";
+inline constexpr std::string_view kMaterialNotFound = "MATERIAL_NOT_FOUND";
+inline constexpr std::string_view kDraftNotFound = "DRAFT_NOT_FOUND";
+inline constexpr std::string_view kIdempotencyKeyReused = "IDEMPOTENCY_KEY_REUSED";
 }  // namespace codes
 
 inline constexpr ErrorCodeInfo kErrorCodes[] = {
@@ -117,6 +125,14 @@ inline constexpr ErrorCodeInfo kErrorCodes[] = {
     {codes::kScenarioNotFound, 404},
     {codes::kCaseTransitionInvalid, 409},
     {codes::kCaseForbidden, 403},
+    {codes::kCaseNotFound, 404},
+    {codes::kCaseConflict, 409},
+    {codes::kCaseTaskNotFound, 404},
+    {codes::kItemNotOnline, 422},
+    {codes::kMaterialTypeNotAllowed, 415},
+    {codes::kMaterialNotFound, 404},
+    {codes::kDraftNotFound, 404},
+    {codes::kIdempotencyKeyReused, 422},
 };
 
 // 500 for a code missing from the table (a unit test checks every code used is listed).

@@ -148,6 +148,8 @@ class IdentityService {
                                        const Origin& origin);
 
   Result<Account> account(std::int64_t id);
+  // A registered person by resident ID (the window files for walk-in applicants).
+  Result<Account> person_by_id_number(const std::string& id_number);
   std::vector<SessionInfo> sessions(const Principal& p);
   Result<Json> revoke_session(const Principal& p, std::int64_t session_id, const Origin& origin);
 

@@ -38,7 +38,10 @@ const DemoPerson kPersons[] = {
 const DemoStaff kStaff[] = {
     {"clerk01", "王敏", "六安市政务服务中心", "341500", "window_clerk", false},
     {"approver01", "赵刚", "六安市市场监督管理局", "341500", "approver", false},
-    {"approver02", "钱丽", "金安区住房和城乡建设局", "341502", "approver", false},
+    // Departments by their catalogue names: the cases module maps them to codes (GA, XFJY …).
+    {"approver02", "钱丽", "六安市公安局", "341500", "approver", false},
+    {"fire01", "韩冰", "六安市消防救援支队", "341500", "approver", false},
+    {"jinan01", "蒋涛", "金安区市场监督管理局", "341502", "approver", false},
     {"supervisor01", "孙强", "六安市数据资源局", "341500", "supervisor", false},
     {"hall01", "郑红", "六安市政务服务中心", "341500", "hall_manager", false},
     {"hotline01", "冯雪", "六安市12345热线", "341500", "hotline_operator", false},

@@ -1,4 +1,5 @@
 // Accounts, login, sessions, second factor, passwords and one-time codes.
+#include <cctype>
 #include <algorithm>
 
 #include "core/ids.h"
@@ -390,6 +391,14 @@ Result<Json> IdentityService::reset_password_with_otp(const std::string& phone, 
 Result<Account> IdentityService::account(std::int64_t id) {
   auto a = db_.read([&](store::Conn& c) { return sql::account_by_id(c, id); });
   if (!a) return fail(codes::kAccountNotFound, "账号不存在");
+  return a->account;
+}
+
+Result<Account> IdentityService::person_by_id_number(const std::string& id_number) {
+  std::string normalised = id_number;
+  for (char& ch : normalised) ch = char(std::toupper(static_cast<unsigned char>(ch)));
+  auto a = db_.read([&](store::Conn& c) { return sql::account_by_index(c, "id_number_index", impl_->id_index(normalised)); });
+  if (!a || a->account.kind != "person") return fail(codes::kAccountNotFound, "该身份证号码尚未注册账号，请先为申请人注册");
   return a->account;
 }
 

@@ -73,8 +73,12 @@ class ReferenceService {
   // Loads the embedded Lu'an divisions and holiday files; running it twice changes nothing.
   SeedReport seed();
 
- private:
+  // The working-day calendar as of now (cached; a year loaded on any node is seen by all).
+  // Inside a transaction, pass its connection.
   std::shared_ptr<const WorkdayCalendar> calendar();
+  std::shared_ptr<const WorkdayCalendar> calendar(store::Conn& c);
+
+ private:
 
   store::Db& db_;
   const Clock& clock_;

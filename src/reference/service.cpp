@@ -57,18 +57,20 @@ ids::Check ReferenceService::validate_id(IdType type, std::string_view value) co
 }
 
 std::shared_ptr<const WorkdayCalendar> ReferenceService::calendar() {
+  return db_.read([&](store::Conn& c) { return calendar(c); });
+}
+
+std::shared_ptr<const WorkdayCalendar> ReferenceService::calendar(store::Conn& c) {
   // Cached per process, keyed by a version every process can read: a year loaded
   // through any node is seen by all of them on their next computation.
-  return db_.read([&](store::Conn& c) {
-    auto version = sql::calendar_version(c);
-    std::lock_guard lock(cache_mutex_);
-    if (cache_ && version == cache_key_) return cache_;
-    auto fresh = std::make_shared<WorkdayCalendar>();
-    for (auto& [year, days] : sql::calendar_all(c)) fresh->set_year(year, std::move(days));
-    cache_ = fresh;
-    cache_key_ = version;
-    return cache_;
-  });
+  auto version = sql::calendar_version(c);
+  std::lock_guard lock(cache_mutex_);
+  if (cache_ && version == cache_key_) return cache_;
+  auto fresh = std::make_shared<WorkdayCalendar>();
+  for (auto& [year, days] : sql::calendar_all(c)) fresh->set_year(year, std::move(days));
+  cache_ = fresh;
+  cache_key_ = version;
+  return cache_;
 }
 
 Result<Date> ReferenceService::add_workdays(Date from, int days) { return calendar()->add_workdays(from, days); }

@@ -129,8 +129,8 @@ TEST(Login, ManyFailuresFromOneAddressAreThrottled) {
 TEST(Permissions, EveryRoleAgainstEveryRoute) {
   const std::map<std::string, std::set<std::string>> expected{
       {"citizen", {"companies.manage"}},
-      {"window_clerk", {"accounts.verify"}},
-      {"approver", {}},
+      {"window_clerk", {"accounts.verify", "cases.handle"}},
+      {"approver", {"cases.handle"}},
       {"department_admin", {"staff.manage", "items.edit"}},
       {"catalog_reviewer", {"items.review", "items.edit"}},
       {"supervisor", {}},
@@ -138,7 +138,8 @@ TEST(Permissions, EveryRoleAgainstEveryRoute) {
       {"hotline_operator", {}},
       {"auditor", {"audit.read"}},
       {"platform_admin",
-       {"staff.manage", "roles.manage", "calendar.manage", "outbox.read", "oidc.manage", "items.edit", "items.review"}},
+       {"staff.manage", "roles.manage", "calendar.manage", "outbox.read", "oidc.manage", "items.edit", "items.review",
+        "exchange.read"}},
   };
   const std::map<std::string, std::pair<std::string, std::string>> accounts{
       {"citizen", {"13800000001", ""}},        {"window_clerk", {"clerk01", ""}},

@@ -81,7 +81,7 @@ Scenario parse(const std::filesystem::path& file) {
         cur->kind = "sql";
         cur->sql = line.substr(4);
       } else if (line.rfind("advance ", 0) == 0) {
-        // "advance 31s": move the server's test clock forward (keeps it running).
+        // "advance 31s" (or 5m, 2h, 3d): move the server's test clock forward (keeps it running).
         cur->kind = "advance";
         cur->as_args = {line.substr(8)};
         cur = nullptr;
@@ -242,7 +242,9 @@ class ScenarioTest : public ::testing::Test {
       std::string where = file_.filename().string() + ":" + std::to_string(step.line);
       if (step.kind == "advance") {
         std::string amount = step.as_args.at(0);
-        std::int64_t seconds = std::stoll(amount.substr(0, amount.size() - 1)) * (amount.back() == 'm' ? 60 : 1);
+        // s, m, h or d: cases cross weekends and holidays in days.
+        std::int64_t unit = amount.back() == 'd' ? 86400 : amount.back() == 'h' ? 3600 : amount.back() == 'm' ? 60 : 1;
+        std::int64_t seconds = std::stoll(amount.substr(0, amount.size() - 1)) * unit;
         std::int64_t target = (server_now_seconds(server.port()) + seconds) * 1000;
         auto res = http_request(server.port(), "POST", "/api/v1/admin/clock",
                                 Json{{"now", format_instant(target)}}.dump());
