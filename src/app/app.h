@@ -10,6 +10,7 @@
 #include "audit/audit.h"
 #include "cases/cases.h"
 #include "catalog/catalog.h"
+#include "seal/seal.h"
 #include "core/clock.h"
 #include "crypto/data_key.h"
 #include "http/metrics.h"
@@ -66,6 +67,7 @@ class App {
   reference::ReferenceService& reference() { return *reference_; }
   identity::IdentityService& identity() { return *identity_; }
   catalog::CatalogService& catalog() { return *catalog_; }
+  seal::SealService& seals() { return *seals_; }
   cases::CaseService& cases() { return *cases_; }
 
  private:
@@ -80,6 +82,7 @@ class App {
   std::unique_ptr<identity::OidcProvider> oidc_;
   std::unique_ptr<reference::ReferenceService> reference_;
   std::unique_ptr<catalog::CatalogService> catalog_;
+  std::unique_ptr<seal::SealService> seals_;
   std::unique_ptr<cases::CaseService> cases_;
 };
 

@@ -58,6 +58,7 @@ App::App(Config config) : config_(std::move(config)) {
   oidc_ = std::make_unique<identity::OidcProvider>(*db_, *clock_, *identity_, config_.public_url);
   reference_ = std::make_unique<reference::ReferenceService>(*db_, *clock_);
   catalog_ = std::make_unique<catalog::CatalogService>(*db_, *clock_, *reference_, config_.data_dir / "search");
+  seals_ = std::make_unique<seal::SealService>(*db_, *clock_, load_data_key(config_), *catalog_);
   cases_ = std::make_unique<cases::CaseService>(*db_, *clock_, *blobs_, *reference_, *catalog_, *identity_);
 
   identity::install_guard(router_, *identity_);
@@ -67,6 +68,7 @@ App::App(Config config) : config_(std::move(config)) {
   identity::add_oidc_routes(router_, *oidc_, *identity_);
   reference::add_routes(router_, *reference_);
   catalog::add_routes(router_, *catalog_);
+  seal::add_routes(router_, *seals_);
   cases::add_routes(router_, *cases_);
 
   metrics_.add_source([this](std::string& out) {
@@ -93,6 +95,7 @@ std::vector<store::Migration> App::migrations() {
   for (auto& m : identity::migrations()) all.push_back(std::move(m));
   for (auto& m : reference::migrations()) all.push_back(std::move(m));
   for (auto& m : catalog::migrations()) all.push_back(std::move(m));
+  for (auto& m : seal::migrations()) all.push_back(std::move(m));
   for (auto& m : cases::migrations()) all.push_back(std::move(m));
   return all;
 }
@@ -104,6 +107,13 @@ Json App::seed() {
   Json out{{"divisions_added", r.divisions_added}, {"calendar_years_added", r.calendar_years_added}};
   out.update(identity_->seed_demo());
   out.update(catalog_->seed());
+  // Each department's 行政审批专用章, usable by its demo approvers.
+  std::vector<std::pair<std::string, std::int64_t>> users;
+  for (const auto& a : identity_->all_staff())
+    for (const auto& g : a.roles)
+      if (g.role == "approver" && g.department)
+        users.emplace_back(catalog_->department_code(*g.department).value_or(*g.department), a.id);
+  out.update(seals_->seed_demo(users));
   return out;
 }
 
@@ -111,7 +121,7 @@ Json App::openapi() {
   Json doc = Json::parse(openapi_files().at(0).text);
   std::vector<EmbeddedFile> parts;
   for (auto files : {audit::openapi_files(), identity::openapi_files(), reference::openapi_files(),
-                     catalog::openapi_files(), cases::openapi_files()})
+                     catalog::openapi_files(), seal::openapi_files(), cases::openapi_files()})
     parts.insert(parts.end(), files.begin(), files.end());
   for (const auto& f : parts) {
     Json part = Json::parse(f.text);

@@ -74,6 +74,12 @@ inline constexpr std::string_view kMaterialTypeNotAllowed = "MATERIAL_TYPE_NOT_A
 inline constexpr std::string_view kMaterialNotFound = "MATERIAL_NOT_FOUND";
 inline constexpr std::string_view kDraftNotFound = "DRAFT_NOT_FOUND";
 inline constexpr std::string_view kIdempotencyKeyReused = "IDEMPOTENCY_KEY_REUSED";
+// seal
+inline constexpr std::string_view kSealNotFound = "SEAL_NOT_FOUND";
+inline constexpr std::string_view kSealTransitionInvalid = "SEAL_TRANSITION_INVALID";
+inline constexpr std::string_view kSealForbidden = "SEAL_FORBIDDEN";
+inline constexpr std::string_view kSealNotUsable = "SEAL_NOT_USABLE";
+inline constexpr std::string_view kSealNotAuthorised = "SEAL_NOT_AUTHORISED";
 }  // namespace codes
 
 inline constexpr ErrorCodeInfo kErrorCodes[] = {
@@ -133,6 +139,11 @@ inline constexpr ErrorCodeInfo kErrorCodes[] = {
     {codes::kMaterialNotFound, 404},
     {codes::kDraftNotFound, 404},
     {codes::kIdempotencyKeyReused, 422},
+    {codes::kSealNotFound, 404},
+    {codes::kSealTransitionInvalid, 409},
+    {codes::kSealForbidden, 403},
+    {codes::kSealNotUsable, 409},
+    {codes::kSealNotAuthorised, 403},
 };
 
 // 500 for a code missing from the table (a unit test checks every code used is listed).

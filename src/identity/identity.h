@@ -169,6 +169,8 @@ class IdentityService {
   // Staff and roles (platform admin; department admin within their department and division).
   Result<Account> create_staff(const Principal& p, const StaffInput& in, const Origin& origin);
   std::vector<Account> staff(const Principal& p);
+  // Every staff account, for the platform's own set-up (the demo seals' users); not a route.
+  std::vector<Account> all_staff();
   Result<Account> grant_role(const Principal& p, std::int64_t account_id, const RoleGrant& g, const Origin& origin);
   Result<Account> revoke_role(const Principal& p, std::int64_t account_id, const std::string& role,
                               const Origin& origin);

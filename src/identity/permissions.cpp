@@ -21,7 +21,7 @@ const std::map<std::string, std::set<std::string>>& role_permissions() {
       {"company_agent", {}},
       {"window_clerk", {"accounts.verify", "cases.handle"}},
       {"approver", {"cases.handle"}},
-      {"department_admin", {"staff.manage", "items.edit"}},
+      {"department_admin", {"staff.manage", "items.edit", "seals.apply"}},
       // 编办: reviews and publishes catalogue items.
       {"catalog_reviewer", {"items.review", "items.edit"}},
       {"supervisor", {}},
@@ -30,7 +30,7 @@ const std::map<std::string, std::set<std::string>>& role_permissions() {
       // Separation of duties: the auditor reads the log; administrators do not.
       {"auditor", {"audit.read"}},
       {"platform_admin",
-       {"staff.manage", "roles.manage", "calendar.manage", "outbox.read", "oidc.manage", "items.edit", "items.review",
+       {"staff.manage", "roles.manage", "calendar.manage", "outbox.read", "oidc.manage", "items.edit", "items.review", "seals.apply",
         // Until the provincial platform has its own client account, the administrator reads
         // and resends the exchange records.
         "exchange.read"}},

@@ -95,6 +95,10 @@ std::vector<Account> IdentityService::staff(const Principal& p) {
   return out;
 }
 
+std::vector<Account> IdentityService::all_staff() {
+  return db_.read([&](store::Conn& c) { return sql::staff_accounts(c); });
+}
+
 Result<Account> IdentityService::grant_role(const Principal& p, std::int64_t account_id, const RoleGrant& g,
                                             const Origin& origin) {
   if (std::find(all_roles().begin(), all_roles().end(), g.role) == all_roles().end() || !is_staff_role(g.role))

@@ -131,7 +131,7 @@ TEST(Permissions, EveryRoleAgainstEveryRoute) {
       {"citizen", {"companies.manage"}},
       {"window_clerk", {"accounts.verify", "cases.handle"}},
       {"approver", {"cases.handle"}},
-      {"department_admin", {"staff.manage", "items.edit"}},
+      {"department_admin", {"staff.manage", "items.edit", "seals.apply"}},
       {"catalog_reviewer", {"items.review", "items.edit"}},
       {"supervisor", {}},
       {"hall_manager", {}},
@@ -139,7 +139,7 @@ TEST(Permissions, EveryRoleAgainstEveryRoute) {
       {"auditor", {"audit.read"}},
       {"platform_admin",
        {"staff.manage", "roles.manage", "calendar.manage", "outbox.read", "oidc.manage", "items.edit", "items.review",
-        "exchange.read"}},
+        "exchange.read", "seals.apply"}},
   };
   const std::map<std::string, std::pair<std::string, std::string>> accounts{
       {"citizen", {"13800000001", ""}},        {"window_clerk", {"clerk01", ""}},
