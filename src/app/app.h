@@ -2,7 +2,9 @@
 // dependency order (like userver's component list). main and the tests build one App.
 #pragma once
 
+#include <chrono>
 #include <filesystem>
+#include <thread>
 #include <memory>
 #include <optional>
 #include <string>
@@ -10,6 +12,7 @@
 #include "audit/audit.h"
 #include "cases/cases.h"
 #include "catalog/catalog.h"
+#include "licence/licence.h"
 #include "seal/seal.h"
 #include "core/clock.h"
 #include "crypto/data_key.h"
@@ -69,6 +72,11 @@ class App {
   catalog::CatalogService& catalog() { return *catalog_; }
   seal::SealService& seals() { return *seals_; }
   cases::CaseService& cases() { return *cases_; }
+  licence::LicenceService& licences() { return *licences_; }
+
+  // The outbox consumers (licence issuance now), polling every `interval`; serve starts them.
+  void start_consumers(std::chrono::milliseconds interval);
+  void stop_consumers();
 
  private:
   Config config_;
@@ -84,6 +92,8 @@ class App {
   std::unique_ptr<catalog::CatalogService> catalog_;
   std::unique_ptr<seal::SealService> seals_;
   std::unique_ptr<cases::CaseService> cases_;
+  std::unique_ptr<licence::LicenceService> licences_;
+  std::jthread consumers_;
 };
 
 void add_ops_routes(http::Router& router, App& app);

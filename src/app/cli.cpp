@@ -76,6 +76,11 @@ int run_cli(int argc, char** argv) {
   serve->add_flag("--test-clock", config.test_clock, "settable clock (TONGBAN_NOW, POST /api/v1/admin/clock); tests only");
   serve->add_option("--blob-store", blob_store, "local | db")->check(CLI::IsMember({"local", "db"}))->capture_default_str();
   serve->add_option("--threads", server.threads, "I/O threads")->capture_default_str();
+  int consumer_interval_ms = 500;
+  serve->add_option("--consumer-interval-ms", consumer_interval_ms,
+                    "how often the outbox consumers look for new case events (0: never)")
+      ->check(CLI::Range(0, 60000))
+      ->capture_default_str();
   serve->add_option("--workers", server.workers, "threads that run request handlers")->capture_default_str();
   serve->add_option("--pool-size", config.pool.size, "database connections")->capture_default_str();
   serve->add_option("--max-connections", server.max_connections)->capture_default_str();
@@ -164,7 +169,9 @@ int run_cli(int argc, char** argv) {
       spdlog::info("tongban {} serving http://{}:{} (db {}, {})", kVersion, server.host, port, app.db().describe(),
                    config.test_clock ? "test clock" : "system clock");
       std::cerr << "tongban: open http://" << server.host << ":" << port << "/" << std::endl;
+      app.start_consumers(std::chrono::milliseconds(consumer_interval_ms));
       srv.run();
+      app.stop_consumers();
       spdlog::info("stopped");
       return 0;
     }

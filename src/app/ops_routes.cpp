@@ -56,6 +56,18 @@ void add_ops_routes(http::Router& router, App& app) {
                 throw std::runtime_error("deliberate failure for the 500 test");
               }, http::Body::kNone));
 
+  // Runs the outbox consumers until they have read every event (tests need the licence of a
+  // case they just approved without waiting for the next poll).
+  router.add(http::post("/api/v1/admin/test/consumers/run", http::kPublic, [&app](Request&) {
+                std::size_t events = 0;
+                for (int round = 0; round < 500; ++round) {
+                  events += app.licences().consume(500);
+                  if (app.licences().caught_up()) return Response::json({{"events", events}, {"caught_up", true}});
+                  std::this_thread::sleep_for(std::chrono::milliseconds(10));  // another consumer holds the batch
+                }
+                return Response::json({{"events", events}, {"caught_up", false}});
+              }, http::Body::kNone));
+
   // A slow request, so a test can stop the server while one is in flight.
   router.add(http::post("/api/v1/admin/test/sleep", http::kPublic, [](Request& r) {
                 auto ms = http::int_query(r, "ms", 500);

@@ -3,7 +3,9 @@
 #include <spdlog/spdlog.h>
 
 #include <cstdlib>
+#include <condition_variable>
 #include <fstream>
+#include <mutex>
 
 namespace tb::store {
 std::vector<EmbeddedFile> migration_files();
@@ -60,6 +62,9 @@ App::App(Config config) : config_(std::move(config)) {
   catalog_ = std::make_unique<catalog::CatalogService>(*db_, *clock_, *reference_, config_.data_dir / "search");
   seals_ = std::make_unique<seal::SealService>(*db_, *clock_, load_data_key(config_), *catalog_);
   cases_ = std::make_unique<cases::CaseService>(*db_, *clock_, *blobs_, *reference_, *catalog_, *identity_);
+  licences_ = std::make_unique<licence::LicenceService>(*db_, *clock_, load_data_key(config_), *seals_, *catalog_,
+                                                        *identity_);
+  cases_->set_licence_source(licences_.get());  // 减证便民: a held licence stands in for a material
 
   identity::install_guard(router_, *identity_);
   add_ops_routes(router_, *this);
@@ -70,6 +75,7 @@ App::App(Config config) : config_(std::move(config)) {
   catalog::add_routes(router_, *catalog_);
   seal::add_routes(router_, *seals_);
   cases::add_routes(router_, *cases_);
+  licence::add_routes(router_, *licences_);
 
   metrics_.add_source([this](std::string& out) {
     auto s = db_->stats();
@@ -86,7 +92,33 @@ App::App(Config config) : config_(std::move(config)) {
   });
 }
 
-App::~App() = default;
+App::~App() { stop_consumers(); }
+
+void App::start_consumers(std::chrono::milliseconds interval) {
+  if (interval.count() <= 0 || consumers_.joinable()) return;
+  consumers_ = std::jthread([this, interval](std::stop_token stop) {
+    std::mutex m;
+    std::condition_variable_any wake;
+    while (!stop.stop_requested()) {
+      try {
+        // Drain what is there, then wait: the outbox is read by position, so nothing is missed.
+        while (!stop.stop_requested() && licences_->consume(200) == 200) {
+        }
+      } catch (const std::exception& e) {
+        spdlog::error("licence consumer: {}", e.what());  // retried on the next round; the position did not move
+      }
+      std::unique_lock lock(m);
+      wake.wait_for(lock, stop, interval, [] { return false; });
+    }
+  });
+}
+
+void App::stop_consumers() {
+  if (consumers_.joinable()) {
+    consumers_.request_stop();
+    consumers_.join();
+  }
+}
 
 std::vector<store::Migration> App::migrations() {
   std::vector<store::Migration> all;
@@ -97,6 +129,7 @@ std::vector<store::Migration> App::migrations() {
   for (auto& m : catalog::migrations()) all.push_back(std::move(m));
   for (auto& m : seal::migrations()) all.push_back(std::move(m));
   for (auto& m : cases::migrations()) all.push_back(std::move(m));
+  for (auto& m : licence::migrations()) all.push_back(std::move(m));
   return all;
 }
 
@@ -114,6 +147,7 @@ Json App::seed() {
       if (g.role == "approver" && g.department)
         users.emplace_back(catalog_->department_code(*g.department).value_or(*g.department), a.id);
   out.update(seals_->seed_demo(users));
+  out.update(licences_->seed());
   return out;
 }
 
@@ -121,7 +155,8 @@ Json App::openapi() {
   Json doc = Json::parse(openapi_files().at(0).text);
   std::vector<EmbeddedFile> parts;
   for (auto files : {audit::openapi_files(), identity::openapi_files(), reference::openapi_files(),
-                     catalog::openapi_files(), seal::openapi_files(), cases::openapi_files()})
+                     catalog::openapi_files(), seal::openapi_files(), cases::openapi_files(),
+                     licence::openapi_files()})
     parts.insert(parts.end(), files.begin(), files.end());
   for (const auto& f : parts) {
     Json part = Json::parse(f.text);

@@ -99,6 +99,28 @@ class CaseService {
   std::unique_ptr<Impl> impl_;
 };
 
+// For the outbox's consumers (licences now; supervision, evaluation and statistics next):
+// events by position, and the facts of a case, read through the consumer's own connection.
+struct OutboxEvent {
+  std::int64_t position = 0, case_id = 0;
+  std::string case_no, type;
+  Json payload;
+  EpochMs at = 0;
+};
+std::vector<OutboxEvent> outbox_after(store::Conn& c, std::int64_t position, int limit);
+
+struct CaseFacts {
+  std::int64_t id = 0;
+  std::string case_no, impl_code;
+  int item_version = 0;
+  std::string item_name, department, division, channel;
+  std::int64_t applicant_account_id = 0;
+  std::string applicant_name;
+  std::optional<std::int64_t> company_id;
+  Json form;
+};
+std::optional<CaseFacts> case_facts(store::Conn& c, const std::string& case_no);
+
 std::vector<store::Migration> migrations();
 void add_routes(http::Router& router, CaseService& service);
 std::vector<EmbeddedFile> migration_files();

@@ -298,6 +298,21 @@ Result<Json> CaseService::resend(const std::string& case_no, const audit::Actor&
   });
 }
 
+std::vector<OutboxEvent> outbox_after(store::Conn& c, std::int64_t position, int limit) {
+  std::vector<OutboxEvent> out;
+  for (auto& r : sql::exchange_events_after(c, position, limit))
+    out.push_back({r.event.position, r.event.case_id, r.case_no, r.event.type, std::move(r.event.payload),
+                   r.event.created_at});
+  return out;
+}
+
+std::optional<CaseFacts> case_facts(store::Conn& c, const std::string& case_no) {
+  auto r = sql::case_by_no(c, case_no);
+  if (!r) return std::nullopt;
+  return CaseFacts{r->id, r->case_no, r->impl_code, r->item_version, r->item_name, r->department, r->division,
+                   r->channel, r->applicant_account_id, r->applicant_name, r->company_id, r->form};
+}
+
 Result<Action> parse_action(const Json& body, catalog::CatalogService& catalog) {
   if (!body.is_object() || !body.contains("action") || !body["action"].is_string())
     return fail(codes::kValidationFailed, "须给出操作（action）",

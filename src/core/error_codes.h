@@ -80,6 +80,13 @@ inline constexpr std::string_view kSealTransitionInvalid = "SEAL_TRANSITION_INVA
 inline constexpr std::string_view kSealForbidden = "SEAL_FORBIDDEN";
 inline constexpr std::string_view kSealNotUsable = "SEAL_NOT_USABLE";
 inline constexpr std::string_view kSealNotAuthorised = "SEAL_NOT_AUTHORISED";
+// licence
+inline constexpr std::string_view kLicenceIdInvalid = "LICENCE_ID_INVALID";
+inline constexpr std::string_view kLicenceNotFound = "LICENCE_NOT_FOUND";
+inline constexpr std::string_view kLicenceTypeNotFound = "LICENCE_TYPE_NOT_FOUND";
+inline constexpr std::string_view kLicenceForbidden = "LICENCE_FORBIDDEN";
+inline constexpr std::string_view kLicenceTransitionInvalid = "LICENCE_TRANSITION_INVALID";
+inline constexpr std::string_view kLicenceGrantNotFound = "LICENCE_GRANT_NOT_FOUND";
 }  // namespace codes
 
 inline constexpr ErrorCodeInfo kErrorCodes[] = {
@@ -144,6 +151,12 @@ inline constexpr ErrorCodeInfo kErrorCodes[] = {
     {codes::kSealForbidden, 403},
     {codes::kSealNotUsable, 409},
     {codes::kSealNotAuthorised, 403},
+    {codes::kLicenceIdInvalid, 422},
+    {codes::kLicenceNotFound, 404},
+    {codes::kLicenceTypeNotFound, 404},
+    {codes::kLicenceForbidden, 403},
+    {codes::kLicenceTransitionInvalid, 409},
+    {codes::kLicenceGrantNotFound, 404},
 };
 
 // 500 for a code missing from the table (a unit test checks every code used is listed).

@@ -232,4 +232,12 @@ std::string pem_to_der(std::string_view pem) {
   return info ? info->der : std::string();
 }
 
+std::string der_to_pem(std::string_view der) {
+  X509Ptr cert = load_cert(der);
+  if (!cert) return {};
+  BioPtr bio(BIO_new(BIO_s_mem()));
+  PEM_write_bio_X509(bio.get(), cert.get());
+  return bio_string(bio.get());
+}
+
 }  // namespace tb::crypto

@@ -72,5 +72,6 @@ std::optional<CertificateInfo> read_certificate(std::string_view pem_or_der);
 // the caller's question: they depend on the time being asked about).
 bool certificate_signed_by(std::string_view cert_pem_or_der, std::string_view issuer_pem_or_der);
 std::string pem_to_der(std::string_view certificate_pem);
+std::string der_to_pem(std::string_view certificate_der);
 
 }  // namespace tb::crypto

@@ -150,6 +150,9 @@ class IdentityService {
   Result<Account> account(std::int64_t id);
   // A registered person by resident ID (the window files for walk-in applicants).
   Result<Account> person_by_id_number(const std::string& id_number);
+  // The clear ID number of a person, for documents that must carry it (a signed licence).
+  Result<std::string> id_number_of(std::int64_t account_id);
+  Result<Company> company(std::int64_t company_id);
   std::vector<SessionInfo> sessions(const Principal& p);
   Result<Json> revoke_session(const Principal& p, std::int64_t session_id, const Origin& origin);
 

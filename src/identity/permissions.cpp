@@ -20,7 +20,7 @@ const std::map<std::string, std::set<std::string>>& role_permissions() {
       {"citizen", {"companies.manage"}},
       {"company_agent", {}},
       {"window_clerk", {"accounts.verify", "cases.handle"}},
-      {"approver", {"cases.handle"}},
+      {"approver", {"cases.handle", "licences.issue"}},
       {"department_admin", {"staff.manage", "items.edit", "seals.apply"}},
       // 编办: reviews and publishes catalogue items.
       {"catalog_reviewer", {"items.review", "items.edit"}},

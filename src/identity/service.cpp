@@ -402,6 +402,20 @@ Result<Account> IdentityService::person_by_id_number(const std::string& id_numbe
   return a->account;
 }
 
+Result<std::string> IdentityService::id_number_of(std::int64_t account_id) {
+  auto a = db_.read([&](store::Conn& c) { return sql::account_by_id(c, account_id); });
+  if (!a || a->account.kind != "person") return fail(codes::kAccountNotFound, "账号不存在");
+  auto id = key_.open(a->id_number_sealed, sql::kIdNumberSeal);
+  if (!id) throw FatalError("an ID number does not open with this data key");
+  return *id;
+}
+
+Result<Company> IdentityService::company(std::int64_t company_id) {
+  auto c = db_.read([&](store::Conn& conn) { return sql::company_by_id(conn, company_id); });
+  if (!c) return fail(codes::kCompanyNotFound, "企业不存在");
+  return *c;
+}
+
 std::vector<SessionInfo> IdentityService::sessions(const Principal& p) {
   EpochMs now = clock_.now_ms();
   EpochMs idle = std::chrono::duration_cast<std::chrono::milliseconds>(config_.session_idle).count();

@@ -16,6 +16,7 @@ namespace {
 // The context the private keys are sealed under: changing it would make every stored key unreadable.
 constexpr std::string_view kKeyContext = "seal.private_key";
 constexpr EpochMs kDayMs = 86400000;
+constexpr EpochMs kDemoSealsFrom = 1704038400000;  // 2024-01-01T00:00:00+08:00
 
 std::unexpected<Error> not_found(const std::string& es_id) {
   return fail(codes::kSealNotFound, "电子印章不存在", {{"es_id", es_id}});
@@ -366,7 +367,8 @@ Json SealService::seed_demo(const std::vector<std::pair<std::string, std::int64_
       s.type = 2;  // 行政审批专用章
       s.name = d.value("name", code) + "行政审批专用章";
       s.state = "issued";
-      s.valid_from = now - kDayMs;
+      // Demo seals date from 2024 so that test clocks set in the past (2026's holidays) find them in force.
+      s.valid_from = kDemoSealsFrom;
       s.valid_to = now + 5 * 365 * kDayMs;
       s.created_at = now;
       impl_->make(c, s, d.value("name", code));

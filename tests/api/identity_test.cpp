@@ -130,7 +130,7 @@ TEST(Permissions, EveryRoleAgainstEveryRoute) {
   const std::map<std::string, std::set<std::string>> expected{
       {"citizen", {"companies.manage"}},
       {"window_clerk", {"accounts.verify", "cases.handle"}},
-      {"approver", {"cases.handle"}},
+      {"approver", {"cases.handle", "licences.issue"}},
       {"department_admin", {"staff.manage", "items.edit", "seals.apply"}},
       {"catalog_reviewer", {"items.review", "items.edit"}},
       {"supervisor", {}},
