@@ -63,7 +63,7 @@ App::App(Config config) : config_(std::move(config)) {
   seals_ = std::make_unique<seal::SealService>(*db_, *clock_, load_data_key(config_), *catalog_);
   cases_ = std::make_unique<cases::CaseService>(*db_, *clock_, *blobs_, *reference_, *catalog_, *identity_);
   licences_ = std::make_unique<licence::LicenceService>(*db_, *clock_, load_data_key(config_), *seals_, *catalog_,
-                                                        *identity_);
+                                                        *identity_, *blobs_, config_.public_url);
   cases_->set_licence_source(licences_.get());  // 减证便民: a held licence stands in for a material
 
   identity::install_guard(router_, *identity_);

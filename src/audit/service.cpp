@@ -48,9 +48,10 @@ std::vector<store::Migration> migrations() {
 }
 
 void record(store::Conn& c, const Clock& clock, const Entry& e) {
-  // Taking the head row first locks the chain's end until this transaction commits.
-  c.exec("UPDATE audit_head SET last_id = last_id WHERE id = 1");
-  auto head = c.query("SELECT last_id, last_hash FROM audit_head WHERE id = 1").at(0);
+  // Taking the head row first locks the chain's end until this transaction commits (one
+  // statement locks and reads it). Callers record last in their transaction so that the
+  // lock, which every writer needs, is held as briefly as possible.
+  auto head = c.query("UPDATE audit_head SET last_id = last_id WHERE id = 1 RETURNING last_id, last_hash").at(0);
   Record r;
   r.id = head.i64(0) + 1;
   r.at = clock.now_ms();

@@ -115,20 +115,23 @@ std::vector<sql::TaskRow> CaseService::Impl::tasks_for(store::Conn& c, const sql
   return out;
 }
 
-bool CaseService::Impl::persist(store::Conn& c, const sql::CaseRow& row, const Transition& t,
-                                const audit::Actor& who, const std::string& action, EpochMs now) {
+bool CaseService::Impl::persist(store::Conn& c, const sql::CaseRow& row, const Transition& t, EpochMs now) {
   std::string status(to_string(t.state.status));
   if (!sql::update_case(c, row.id, status, to_json(t.state), deadline_of(c, t.state), row.version, now)) return false;
   for (const Event& e : t.events) sql::insert_event(c, row.id, e.type, e.payload, now);
   sql::replace_tasks(c, row.id, tasks_for(c, row, t.state));
+  return true;
+}
+
+void CaseService::Impl::audit_transition(store::Conn& c, const sql::CaseRow& row, const Transition& t,
+                                         const audit::Actor& who, const std::string& action) {
   audit::record(c, clock,
                 {.actor = who.principal,
                  .action = "case." + action,
                  .target = "case:" + row.case_no,
                  .ip = who.ip,
                  .request_id = who.request_id,
-                 .details = {{"from", row.status}, {"to", status}, {"version", row.version + 1}}});
-  return true;
+                 .details = {{"from", row.status}, {"to", to_string(t.state.status)}, {"version", row.version + 1}}});
 }
 
 Result<void> CaseService::Impl::check_visible(const sql::CaseRow& row, const CaseState& state, const Principal& p) {
@@ -228,6 +231,32 @@ Result<Json> CaseService::act(const std::string& case_no, const Json& body, std:
       auto t = apply_as_any(*state, a, actors, &used);
       if (!t) return std::unexpected(t.error());
 
+      // Staff attach documents to what they do (an inspection report, an opinion letter):
+      // their own uploads, kept with the case as 办理附件.
+      std::vector<sql::MaterialRow> attachments;
+      if (body.contains("attachments")) {
+        Json problems = Json::array();
+        const Json& given = body["attachments"];
+        if (!given.is_array()) problems.push_back({{"field", "attachments"}, {"problem", "type"}});
+        for (std::size_t i = 0; given.is_array() && i < given.size(); ++i) {
+          auto u = given[i].is_number_integer() ? sql::upload(c, given[i].get<std::int64_t>()) : std::nullopt;
+          if (!u || u->account_id != who.principal->account_id) {
+            problems.push_back({{"field", "attachments[" + std::to_string(i) + "]"}, {"problem", "not_found"},
+                                {"message", "找不到您上传的该文件"}});
+            continue;
+          }
+          sql::MaterialRow m;
+          m.name = "办理附件：" + std::string(a.step_key.empty() ? to_string(a.type) : a.step_key);
+          m.source = "upload";
+          m.upload_id = u->id;
+          attachments.push_back(std::move(m));
+        }
+        if (!problems.empty()) return fail(codes::kValidationFailed, "附件有误", {{"problems", problems}});
+        Json names = Json::array();
+        for (const auto& m : attachments) names.push_back(*m.upload_id);
+        if (!t->events.empty()) t->events.front().payload["attachments"] = names;
+      }
+
       std::vector<sql::MaterialRow> replaced;
       if (a.type == ActionType::kResubmit) {
         Json problems = Json::array();
@@ -258,7 +287,7 @@ Result<Json> CaseService::act(const std::string& case_no, const Json& body, std:
         }
       }
 
-      if (!impl_->persist(c, *row, *t, who, std::string(to_string(a.type)), now)) {
+      if (!impl_->persist(c, *row, *t, now)) {
         if (if_match)
           return fail(codes::kCaseConflict, "办件已被他人更新，请刷新后重试", {{"expected_version", row->version}});
         return fail(kConflictRetry, "retry");
@@ -269,6 +298,12 @@ Result<Json> CaseService::act(const std::string& case_no, const Json& body, std:
         m.added_at = now;
         sql::insert_material(c, m);
       }
+      for (auto& m : attachments) {
+        m.case_id = row->id;
+        m.added_at = now;
+        sql::insert_material(c, m);
+      }
+      impl_->audit_transition(c, *row, *t, who, std::string(to_string(a.type)));  // last: see audit::record
       return Json{{"case_no", case_no},
                   {"status", to_string(t->state.status)},
                   {"version", row->version + 1},

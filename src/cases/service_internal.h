@@ -47,10 +47,12 @@ struct CaseService::Impl {
   // Tasks and the deadline column for a state: what the work queues and supervision read.
   std::vector<sql::TaskRow> tasks_for(store::Conn& c, const sql::CaseRow& row, const CaseState& state);
   std::optional<std::string> deadline_of(store::Conn& c, const CaseState& state);
-  // Writes a transition: the row (if its version is still row.version), events, tasks, audit.
+  // Writes a transition: the row (if its version is still row.version), events, tasks.
   // false when the version moved (CASE_CONFLICT).
-  bool persist(store::Conn& c, const sql::CaseRow& row, const Transition& t, const audit::Actor& who,
-               const std::string& action, EpochMs now);
+  bool persist(store::Conn& c, const sql::CaseRow& row, const Transition& t, EpochMs now);
+  // The audit record of a transition; written last in the transaction.
+  void audit_transition(store::Conn& c, const sql::CaseRow& row, const Transition& t, const audit::Actor& who,
+                        const std::string& action);
   // May this principal see the case? (applicant, or staff whose scope covers it)
   Result<void> check_visible(const sql::CaseRow& row, const CaseState& state, const Principal& p);
 };

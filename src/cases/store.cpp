@@ -143,7 +143,7 @@ std::vector<MaterialRow> materials(store::Conn& c, std::int64_t case_id) {
                "u.id, u.account_id, u.file_name, u.media_type, u.size, u.digest, u.created_at "
                "FROM case_materials m LEFT JOIN uploads u ON u.id = m.upload_id WHERE m.case_id = ? ORDER BY m.id",
                {case_id})) {
-    MaterialRow m{r.i64(0), r.i64(1), r.text(2), r.text(3), r.opt_i64(4), r.opt_text(5), r.i64(6) != 0, r.i64(7), {}};
+    MaterialRow m{r.i64(0), r.i64(1), r.text(2), r.text(3), r.opt_i64(4), r.opt_text(5), r.i64(6) != 0, r.i64(7), {}, {}};
     if (!r.is_null(8)) m.file = upload_row(r, 8);
     out.push_back(std::move(m));
   }
@@ -206,6 +206,13 @@ std::optional<ProgressRow> progress(store::Conn& c, const std::string& case_no) 
   const auto& r = rows[0];
   return ProgressRow{r.text(0), r.text(1), r.text(2), r.text(3), Json::parse(r.text(4)), r.opt_text(5),
                      r.i64(6), r.i64(7), r.text(8).empty(), r.i64(9)};
+}
+
+void insert_tasks(store::Conn& c, const std::vector<TaskRow>& tasks) {
+  for (const auto& t : tasks)
+    c.exec("INSERT INTO case_tasks (case_id, step_key, step_name, role, department, division, started_on, deadline, "
+           "claimed_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+           {t.case_id, t.step_key, t.step_name, t.role, t.department, t.division, t.started_on, t.deadline, t.claimed_by});
 }
 
 void replace_tasks(store::Conn& c, std::int64_t case_id, const std::vector<TaskRow>& tasks) {

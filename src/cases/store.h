@@ -63,6 +63,7 @@ struct MaterialRow {
   bool superseded = false;
   EpochMs added_at = 0;
   std::optional<UploadRow> file;  // joined for uploads
+  Json licence_fields;            // a licence's data, read at submission to pre-fill the form
 };
 void insert_material(store::Conn& c, const MaterialRow& row);
 void supersede_materials(store::Conn& c, std::int64_t case_id, const std::string& name);
@@ -103,6 +104,8 @@ struct TaskRow {
   std::optional<std::string> deadline;
   std::optional<std::int64_t> claimed_by;
 };
+// The first tasks of a new case.
+void insert_tasks(store::Conn& c, const std::vector<TaskRow>& tasks);
 // Replaces a case's open tasks, keeping who claimed a task that stays open.
 void replace_tasks(store::Conn& c, std::int64_t case_id, const std::vector<TaskRow>& tasks);
 std::optional<TaskRow> task(store::Conn& c, std::int64_t case_id, const std::string& step_key);

@@ -141,6 +141,7 @@ std::vector<sql::MaterialRow> read_materials(LicenceSource* licences, store::Con
       row.source = "licence";
       row.licence_ref = held->value("ref", g["licence"].get<std::string>()) + "@" +
                         std::to_string(held->value("version", 1));
+      row.licence_fields = held->value("fields", Json::object());
     } else {
       problems.push_back(problem(at, "required", "须给出上传文件（upload）或电子证照（licence）", name));
       continue;
@@ -259,7 +260,6 @@ Result<Created> CaseService::submit(const Json& app, const std::string& idempote
       if (material_names.insert(m.value("name", "")).second) merged_materials.push_back(m);
   }
   Json form = app.value("form", Json::object());
-  for (auto& pr : check_form({{"fields", merged_fields}}, form, today)) problems.push_back(std::move(pr));
   std::optional<std::int64_t> draft_id;
   if (app.contains("draft") && app["draft"].is_number_integer()) draft_id = app["draft"].get<std::int64_t>();
 
@@ -273,9 +273,22 @@ Result<Created> CaseService::submit(const Json& app, const std::string& idempote
                         {{"key", idempotency_key}});
           return Created{earlier->status, Json::parse(earlier->response)};
         }
-      Json material_problems = problems;
+      // The order people read them in: who applies, the form, then the materials.
+      Json material_problems = Json::array();
       auto materials = read_materials(impl_->licences, c, app.value("materials", Json::array()), merged_materials,
                                       p.account_id, applicant.company_id, material_problems, "materials");
+      // 减证便民: a held licence fills the form fields it carries that the applicant left empty.
+      if (form.is_object())
+        for (const auto& m : materials)
+          for (const auto& f : merged_fields) {
+            std::string name = f.value("name", "");
+            bool empty = !form.contains(name) || form[name].is_null() || form[name] == "";
+            if (empty && m.licence_fields.is_object() && m.licence_fields.contains(name)) form[name] = m.licence_fields[name];
+          }
+      Json all_problems = problems;
+      for (auto& pr : check_form({{"fields", merged_fields}}, form, today)) all_problems.push_back(std::move(pr));
+      for (auto& pr : material_problems) all_problems.push_back(std::move(pr));
+      material_problems = std::move(all_problems);
       std::set<std::string> given;
       for (const auto& m : materials) given.insert(m.name);
       for (const auto& m : merged_materials)
@@ -295,6 +308,7 @@ Result<Created> CaseService::submit(const Json& app, const std::string& idempote
 
       std::optional<std::int64_t> parent_id;
       Json children = Json::array();
+      std::vector<audit::Entry> audits;  // written last: the audit chain's lock is held until commit
       std::string parent_no;
       if (scenario) {
         sql::CaseRow parent;
@@ -369,11 +383,10 @@ Result<Created> CaseService::submit(const Json& app, const std::string& idempote
           if (parent_id) e.payload["parent"] = parent_no;
           sql::insert_event(c, row.id, e.type, e.payload, now);
         }
-        sql::replace_tasks(c, row.id, impl_->tasks_for(c, row, t->state));
-        audit::record(c, impl_->clock,
-                      {.actor = who.principal, .action = "case.submit", .target = "case:" + row.case_no,
-                       .ip = who.ip, .request_id = who.request_id,
-                       .details = {{"item", item->impl_code}, {"version", item->version}, {"channel", channel}}});
+        sql::insert_tasks(c, impl_->tasks_for(c, row, t->state));
+        audits.push_back({.actor = who.principal, .action = "case.submit", .target = "case:" + row.case_no,
+                          .ip = who.ip, .request_id = who.request_id,
+                          .details = {{"item", item->impl_code}, {"version", item->version}, {"channel", channel}}});
         children.push_back({{"case_no", row.case_no},
                             {"item", {{"code", item->impl_code}, {"name", item->name}, {"version", item->version}}},
                             {"status", row.status}});
@@ -385,6 +398,7 @@ Result<Created> CaseService::submit(const Json& app, const std::string& idempote
       body["next"] = "申请已提交，窗口工作人员将进行预审：材料齐全的予以受理，需补正的将一次性告知。";
       if (!idempotency_key.empty())
         sql::save_idempotent_answer(c, p.account_id, idempotency_key, {request_hash, 201, body.dump()}, now);
+      for (const auto& entry : audits) audit::record(c, impl_->clock, entry);
       return Created{201, body};
     });
   };

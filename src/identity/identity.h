@@ -153,6 +153,7 @@ class IdentityService {
   // The clear ID number of a person, for documents that must carry it (a signed licence).
   Result<std::string> id_number_of(std::int64_t account_id);
   Result<Company> company(std::int64_t company_id);
+  Result<Company> company_by_uscc(const std::string& uscc);
   std::vector<SessionInfo> sessions(const Principal& p);
   Result<Json> revoke_session(const Principal& p, std::int64_t session_id, const Origin& origin);
 

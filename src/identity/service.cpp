@@ -410,6 +410,12 @@ Result<std::string> IdentityService::id_number_of(std::int64_t account_id) {
   return *id;
 }
 
+Result<Company> IdentityService::company_by_uscc(const std::string& uscc) {
+  auto c = db_.read([&](store::Conn& conn) { return sql::company_by_uscc(conn, uscc); });
+  if (!c) return fail(codes::kCompanyNotFound, "企业不存在");
+  return *c;
+}
+
 Result<Company> IdentityService::company(std::int64_t company_id) {
   auto c = db_.read([&](store::Conn& conn) { return sql::company_by_id(conn, company_id); });
   if (!c) return fail(codes::kCompanyNotFound, "企业不存在");

@@ -21,6 +21,7 @@
 #include "crypto/data_key.h"
 #include "identity/identity.h"
 #include "seal/seal.h"
+#include "store/blob_store.h"
 #include "store/db.h"
 #include "store/migrate.h"
 
@@ -32,8 +33,10 @@ namespace tb::licence {
 
 class LicenceService final : public cases::LicenceSource {
  public:
+  // public_url: where the QR code on the document sends people to verify it.
   LicenceService(store::Db& db, const Clock& clock, crypto::DataKey key, seal::SealService& seals,
-                 catalog::CatalogService& catalog, identity::IdentityService& identity);
+                 catalog::CatalogService& catalog, identity::IdentityService& identity, store::BlobStore& blobs,
+                 std::string public_url);
   ~LicenceService() override;
 
   // Licence types from data/licence/types.json (embedded); idempotent.
@@ -49,6 +52,8 @@ class LicenceService final : public cases::LicenceSource {
   Result<Json> get(const std::string& licence_id, const audit::Actor& actor);
   // The canonical payload, the SES signature and what plain openssl needs to check it.
   Result<Json> signature(const std::string& licence_id, const audit::Actor& actor);
+  // The printable document (PDF), rendered once per version and kept in the blob store.
+  Result<std::string> pdf(const std::string& licence_id, const audit::Actor& actor);
   // Public: state, a masked subset, and the signature's verdict; every look-up is logged.
   Result<Json> verify(const std::string& licence_id, const std::string& ip);
 

@@ -29,6 +29,12 @@ void add_routes(http::Router& router, LicenceService& svc) {
                        [&svc](Request& r) { return http::render(svc.get(r.param("id"), actor_of(r))); }));
   router.add(http::get("/api/v1/licences/{id}/signature", kAuthenticated,
                        [&svc](Request& r) { return http::render(svc.signature(r.param("id"), actor_of(r))); }));
+  router.add(http::get("/api/v1/licences/{id}/pdf", kAuthenticated, [&svc](Request& r) {
+    TB_TRY(bytes, svc.pdf(r.param("id"), actor_of(r)));
+    auto res = Response::text(std::move(*bytes), "application/pdf");
+    res.headers.emplace_back("Content-Disposition", "inline; filename=\"licence.pdf\"");
+    return res;
+  }));
   router.add(http::get("/api/v1/me/licences", kAuthenticated, [&svc](Request& r) { return http::render(svc.mine(actor_of(r))); }));
   router.add(http::post("/api/v1/me/licences/{id}/grants", kAuthenticated,
                         [&svc](Request& r) { return http::render(svc.grant(r.param("id"), r.json, actor_of(r)), 201); }));

@@ -5,6 +5,7 @@
 #include "core/ids.h"
 #include "crypto/crypto.h"
 #include "core/licence_id.h"
+#include "licence/document.h"
 #include "licence/service_internal.h"
 #include "seal/ses.h"
 
@@ -22,6 +23,15 @@ Date end_of_validity(Date from, int years) {
   return Date{std::chrono::sys_days(ymd) - std::chrono::days(1)};
 }
 
+
+const std::map<std::string, std::string>& status_labels() {
+  static const std::map<std::string, std::string> labels{{"valid", "有效"}, {"suspended", "已暂停"}, {"revoked", "已注销"},
+                                                         {"replaced", "已换发"}, {"expired", "已过期"}};
+  return labels;
+}
+
+}  // namespace
+
 std::string mask_name(const std::string& name) {
   // Keep the first character (UTF-8), mask the rest: 张三 → 张*.
   if (name.empty()) return name;
@@ -32,14 +42,6 @@ std::string mask_name(const std::string& name) {
     if ((static_cast<unsigned char>(name[i]) & 0xC0) != 0x80) ++rest;
   return name.substr(0, first) + std::string(std::max<std::size_t>(rest, 1), '*');
 }
-
-const std::map<std::string, std::string>& status_labels() {
-  static const std::map<std::string, std::string> labels{{"valid", "有效"}, {"suspended", "已暂停"}, {"revoked", "已注销"},
-                                                         {"replaced", "已换发"}, {"expired", "已过期"}};
-  return labels;
-}
-
-}  // namespace
 
 std::unexpected<Error> licence_not_found(const std::string& licence_id) {
   return fail(codes::kLicenceNotFound, "电子证照不存在", {{"licence_id", licence_id}});
@@ -108,6 +110,7 @@ Result<sql::LicenceRow> LicenceService::Impl::issue_in(store::Conn& c, const Iss
   l.holder_id_masked = in.holder_kind == "person" ? crypto::mask_id_number(in.holder_id) : in.holder_id;
   l.holder_index = holder_index(in.holder_id);
   l.holder_account_id = in.holder_account_id;
+  l.holder_company_id = in.holder_company_id;
   l.seal_es_id = *es_id;
   l.state = "valid";
   l.valid_from = today.to_string();
@@ -152,8 +155,39 @@ Result<void> LicenceService::Impl::change_state(store::Conn& c, const sql::Licen
 }
 
 LicenceService::LicenceService(store::Db& db, const Clock& clock, crypto::DataKey key, seal::SealService& seals,
-                               catalog::CatalogService& catalog, identity::IdentityService& identity)
-    : impl_(std::make_unique<Impl>(Impl{db, clock, std::move(key), seals, catalog, identity})) {}
+                               catalog::CatalogService& catalog, identity::IdentityService& identity,
+                               store::BlobStore& blobs, std::string public_url)
+    : impl_(std::make_unique<Impl>(
+          Impl{db, clock, std::move(key), seals, catalog, identity, blobs, std::move(public_url)})) {}
+
+std::string LicenceService::Impl::ensure_pdf(const sql::LicenceRow& l) {
+  if (auto sm3 = db.read([&](store::Conn& c) { return sql::pdf_of(c, l.id); }))
+    if (auto bytes = blobs.get(*sm3)) return *bytes;
+  Json p = Json::parse(open_payload(l));
+  auto type = db.read([&](store::Conn& c) { return sql::type_by_code_or_name(c, l.type_code); });
+  DocumentInput in;
+  in.title = l.type_name;
+  in.licence_id = l.licence_id;
+  in.holder_label = l.holder_kind == "person" ? "持证人" : "持证主体";
+  in.holder_name = p["holder"].value("name", l.holder_name);
+  in.holder_id = p["holder"].value("id", "");
+  for (const auto& f : type ? type->data.value("fields", Json::array()) : Json::array()) {
+    std::string name = f.value("name", "");
+    const Json& data = p["data"];
+    if (name == "holder_name" || name == "holder_id" || !data.contains(name)) continue;
+    in.rows.emplace_back(f.value("label", name), data[name].is_string() ? data[name].get<std::string>() : data[name].dump());
+  }
+  in.valid_from = l.valid_from;
+  in.valid_to = l.valid_to.value_or("");
+  in.issuer_name = p["issuer"].value("name", l.department);
+  in.seal_use = "行政审批专用章";
+  in.issued_on = business_date(l.issued_at).to_string();
+  in.verify_url = public_url + "/api/v1/licences/" + l.licence_id + "/verify";
+  std::string bytes = render_pdf(in);
+  std::string sm3 = blobs.put(bytes);
+  db.write([&](store::Conn& c) { sql::set_pdf(c, l.id, sm3); });
+  return bytes;
+}
 LicenceService::~LicenceService() = default;
 
 Json LicenceService::seed() {
@@ -219,18 +253,25 @@ Result<Json> LicenceService::issue(const Json& body, const audit::Actor& who) {
   in.holder_kind = type->holder;
   in.holder_name = holder_name;
   in.holder_id = holder_id;
-  if (type->holder == "person")
+  if (type->holder == "person") {
     if (auto account = impl_->identity.person_by_id_number(holder_id)) in.holder_account_id = account->id;
+  } else if (auto company = impl_->identity.company_by_uscc(holder_id)) {
+    in.holder_company_id = company->id;  // its representative and agents see it in their wallet
+  }
   in.data = data;
   in.signer = who.principal->account_id;
-  return impl_->db.write([&](store::Conn& c) -> Result<Json> {
+  std::optional<sql::LicenceRow> issued;
+  auto out = impl_->db.write([&](store::Conn& c) -> Result<Json> {
     auto l = impl_->issue_in(c, in);
     if (!l) return std::unexpected(l.error());
     audit::record(c, impl_->clock, {.actor = who.principal, .action = "licence.issue", .target = "licence:" + l->licence_id,
                                     .ip = who.ip, .request_id = who.request_id,
                                     .details = {{"type", type->code}, {"department", *department}}});
+    issued = *l;
     return impl_->view(*l, true);
   });
+  if (issued) impl_->ensure_pdf(*issued);
+  return out;
 }
 
 Result<Json> LicenceService::act(const std::string& licence_id, const Json& body, const audit::Actor& who) {
@@ -273,6 +314,7 @@ Result<Json> LicenceService::act(const std::string& licence_id, const Json& body
     next.holder_name = old["holder"].value("name", l->holder_name);
     next.holder_id = old["holder"].value("id", "");
     next.holder_account_id = l->holder_account_id;
+    next.holder_company_id = l->holder_company_id;
     next.data = old.value("data", Json::object());
     if (body.contains("data") && body["data"].is_object()) next.data.update(body["data"]);
     next.case_no = l->case_no;

@@ -15,7 +15,7 @@ struct IssueInput {
   sql::TypeRow type;
   std::string department, department_name, issuer_code;
   std::string holder_kind, holder_name, holder_id;
-  std::optional<std::int64_t> holder_account_id;
+  std::optional<std::int64_t> holder_account_id, holder_company_id;
   Json data = Json::object();
   std::optional<std::string> case_no;
   std::optional<std::int64_t> replaces;
@@ -31,6 +31,8 @@ struct LicenceService::Impl {
   seal::SealService& seals;
   catalog::CatalogService& catalog;
   identity::IdentityService& identity;
+  store::BlobStore& blobs;
+  std::string public_url;
 
   std::string holder_index(const std::string& holder_id) const;
   std::string open_payload(const sql::LicenceRow& l) const;
@@ -42,8 +44,13 @@ struct LicenceService::Impl {
   // The status people see: the stored state, or `expired` when a valid licence is past its end date.
   std::string status_of(const sql::LicenceRow& l) const;
   Json view(const sql::LicenceRow& l, bool with_data) const;
+  // The document's bytes: from the blob store, or rendered now and stored (after the licence
+  // committed: the blob store may write through its own connection).
+  std::string ensure_pdf(const sql::LicenceRow& l);
 };
 
 std::unexpected<Error> licence_not_found(const std::string& licence_id);
+// A person's name as public pages show it: the first character, the rest masked (张三 → 张*).
+std::string mask_name(const std::string& name);
 
 }  // namespace tb::licence

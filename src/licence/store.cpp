@@ -6,7 +6,7 @@ namespace {
 constexpr const char* kColumns =
     "id, licence_id, type_code, type_name, department, serial, version, holder_kind, holder_name, holder_id_masked, "
     "holder_index, holder_account_id, payload_sealed, signature, seal_es_id, state, state_reason, valid_from, "
-    "valid_to, case_no, replaces, issued_by, issued_at, updated_at";
+    "valid_to, case_no, replaces, issued_by, issued_at, updated_at, holder_company_id";
 
 LicenceRow licence_row(const store::Row& r) {
   LicenceRow l;
@@ -34,6 +34,7 @@ LicenceRow licence_row(const store::Row& r) {
   l.issued_by = r.opt_i64(21);
   l.issued_at = r.i64(22);
   l.updated_at = r.i64(23);
+  l.holder_company_id = r.opt_i64(24);
   return l;
 }
 
@@ -70,12 +71,12 @@ std::int64_t insert_licence(store::Conn& c, const LicenceRow& l) {
   return c
       .query("INSERT INTO licences (licence_id, type_code, type_name, department, serial, version, holder_kind, "
              "holder_name, holder_id_masked, holder_index, holder_account_id, payload_sealed, signature, seal_es_id, "
-             "state, state_reason, valid_from, valid_to, case_no, replaces, issued_by, issued_at, updated_at) "
-             "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+             "state, state_reason, valid_from, valid_to, case_no, replaces, issued_by, issued_at, updated_at, "
+             "holder_company_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
              {l.licence_id, l.type_code, l.type_name, l.department, l.serial, l.version, l.holder_kind, l.holder_name,
               l.holder_id_masked, l.holder_index, l.holder_account_id, store::Blob{l.payload_sealed},
               store::Blob{l.signature}, l.seal_es_id, l.state, l.state_reason, l.valid_from, l.valid_to, l.case_no,
-              l.replaces, l.issued_by, l.issued_at, l.updated_at})
+              l.replaces, l.issued_by, l.issued_at, l.updated_at, l.holder_company_id})
       .at(0)
       .i64(0);
 }
@@ -98,11 +99,13 @@ void update_state(store::Conn& c, std::int64_t id, const std::string& state, con
          {state, reason, store::Blob{payload_sealed}, store::Blob{signature}, now, id});
 }
 
-std::vector<LicenceRow> licences_of(store::Conn& c, std::int64_t account_id, const std::string& holder_index) {
+std::vector<LicenceRow> licences_of(store::Conn& c, std::int64_t account_id, const std::string& holder_index,
+                                    std::optional<std::int64_t> company_id) {
   std::vector<LicenceRow> out;
   for (const auto& r : c.query(std::string("SELECT ") + kColumns +
-                                   " FROM licences WHERE holder_account_id = ? OR holder_index = ? ORDER BY id DESC",
-                               {account_id, holder_index}))
+                                   " FROM licences WHERE holder_account_id = ? OR holder_index = ? "
+                                   "OR (holder_company_id IS NOT NULL AND holder_company_id = ?) ORDER BY id DESC",
+                               {account_id, holder_index, company_id.value_or(-1)}))
     out.push_back(licence_row(r));
   return out;
 }
@@ -114,6 +117,15 @@ std::int64_t next_sequence(store::Conn& c, const std::string& prefix) {
              {prefix})
       .at(0)
       .i64(0);
+}
+
+std::optional<std::string> pdf_of(store::Conn& c, std::int64_t id) {
+  auto rows = c.query("SELECT pdf_sm3 FROM licences WHERE id = ?", {id});
+  return rows.empty() ? std::nullopt : rows[0].opt_text(0);
+}
+
+void set_pdf(store::Conn& c, std::int64_t id, const std::string& sm3) {
+  c.exec("UPDATE licences SET pdf_sm3 = ? WHERE id = ?", {sm3, id});
 }
 
 void log_verification(store::Conn& c, const std::string& licence_id, const std::string& result, const std::string& ip,

@@ -25,7 +25,7 @@ struct LicenceRow {
   std::string licence_id, type_code, type_name, department, serial;
   int version = 1;
   std::string holder_kind, holder_name, holder_id_masked, holder_index;
-  std::optional<std::int64_t> holder_account_id;
+  std::optional<std::int64_t> holder_account_id, holder_company_id;
   std::string payload_sealed, signature, seal_es_id, state;
   std::optional<std::string> state_reason;
   std::string valid_from;
@@ -38,9 +38,12 @@ std::optional<LicenceRow> licence(store::Conn& c, const std::string& licence_id)
 std::optional<LicenceRow> licence_for_case(store::Conn& c, const std::string& case_no);
 void update_state(store::Conn& c, std::int64_t id, const std::string& state, const std::optional<std::string>& reason,
                   const std::string& payload_sealed, const std::string& signature, EpochMs now);
-std::vector<LicenceRow> licences_of(store::Conn& c, std::int64_t account_id, const std::string& holder_index);
+std::vector<LicenceRow> licences_of(store::Conn& c, std::int64_t account_id, const std::string& holder_index,
+                                    std::optional<std::int64_t> company_id);
 
 std::int64_t next_sequence(store::Conn& c, const std::string& prefix);
+std::optional<std::string> pdf_of(store::Conn& c, std::int64_t id);
+void set_pdf(store::Conn& c, std::int64_t id, const std::string& sm3);
 
 void log_verification(store::Conn& c, const std::string& licence_id, const std::string& result, const std::string& ip,
                       EpochMs now);

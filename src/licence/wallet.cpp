@@ -11,6 +11,7 @@ namespace {
 // The holder (by account, or by the ID number behind the principal) or staff of the issuing department.
 bool may_read(LicenceService::Impl& impl, const sql::LicenceRow& l, const Principal& p) {
   if (l.holder_account_id && *l.holder_account_id == p.account_id) return true;
+  if (l.holder_company_id && p.acting_company_id == l.holder_company_id) return true;
   if (p.kind == "person")
     if (auto id = impl.identity.id_number_of(p.account_id); id && impl.holder_index(*id) == l.holder_index) return true;
   for (const auto& g : p.roles)
@@ -22,6 +23,7 @@ bool may_read(LicenceService::Impl& impl, const sql::LicenceRow& l, const Princi
 
 bool holder_of(LicenceService::Impl& impl, const sql::LicenceRow& l, const Principal& p) {
   if (l.holder_account_id && *l.holder_account_id == p.account_id) return true;
+  if (l.holder_company_id && p.acting_company_id == l.holder_company_id) return true;
   if (p.kind != "person") return false;
   auto id = impl.identity.id_number_of(p.account_id);
   return id && impl.holder_index(*id) == l.holder_index;
@@ -64,6 +66,13 @@ Result<Json> LicenceService::signature(const std::string& licence_id, const audi
               {"algorithm", "SM2-with-SM3 (1.2.156.10197.1.501), signer ID 1234567812345678"}};
 }
 
+Result<std::string> LicenceService::pdf(const std::string& licence_id, const audit::Actor& who) {
+  if (!who.principal) return fail(codes::kUnauthenticated, "请先登录");
+  auto l = impl_->db.read([&](store::Conn& c) { return sql::licence(c, licence_id); });
+  if (!l || !may_read(*impl_, *l, *who.principal)) return licence_not_found(licence_id);
+  return impl_->ensure_pdf(*l);
+}
+
 Result<Json> LicenceService::verify(const std::string& licence_id, const std::string& ip) {
   EpochMs now = impl_->clock.now_ms();
   auto l = impl_->db.read([&](store::Conn& c) { return sql::licence(c, licence_id); });
@@ -77,12 +86,7 @@ Result<Json> LicenceService::verify(const std::string& licence_id, const std::st
   impl_->db.write([&](store::Conn& c) { sql::log_verification(c, licence_id, result, ip, now); });
   // Enough to recognise the document, not enough to learn about its holder.
   Json out = impl_->view(*l, false);
-  if (l->holder_kind == "person") out["holder"]["name"] = [&] {
-    std::string n = l->holder_name;
-    std::size_t first = 1;
-    while (first < n.size() && (static_cast<unsigned char>(n[first]) & 0xC0) == 0x80) ++first;
-    return n.substr(0, first) + "*";
-  }();
+  if (l->holder_kind == "person") out["holder"]["name"] = mask_name(l->holder_name);
   out.erase("case_no");
   out["signature"] = verdict;
   out["authentic"] = verdict.value("valid", false);
@@ -94,7 +98,8 @@ Result<Json> LicenceService::mine(const audit::Actor& who) {
   std::string index;
   if (who.principal->kind == "person")
     if (auto id = impl_->identity.id_number_of(who.principal->account_id)) index = impl_->holder_index(*id);
-  auto rows = impl_->db.read([&](store::Conn& c) { return sql::licences_of(c, who.principal->account_id, index); });
+  auto rows = impl_->db.read(
+      [&](store::Conn& c) { return sql::licences_of(c, who.principal->account_id, index, who.principal->acting_company_id); });
   Json items = Json::array();
   for (const auto& l : rows) items.push_back(impl_->view(l, true));
   return Json{{"items", items}};
@@ -136,10 +141,12 @@ Result<Json> LicenceService::revoke_grant(const std::string& licence_id, std::in
   });
 }
 
-Result<Json> LicenceService::held_licence(store::Conn& c, std::int64_t account_id, std::optional<std::int64_t>,
+Result<Json> LicenceService::held_licence(store::Conn& c, std::int64_t account_id, std::optional<std::int64_t> company_id,
                                           const std::string& licence_type, const std::string& ref) {
   auto l = sql::licence(c, ref);
-  if (!l || !l->holder_account_id || *l->holder_account_id != account_id)
+  bool held = l && ((l->holder_account_id && *l->holder_account_id == account_id) ||
+                    (company_id && l->holder_company_id == company_id));
+  if (!held)
     return fail(codes::kLicenceNotFound, "您的证照夹中没有该电子证照");
   if (l->type_name != licence_type)
     return fail(codes::kValidationFailed, "该证照不是本材料要求的「" + licence_type + "」");
@@ -200,6 +207,10 @@ std::size_t LicenceService::consume(int limit) {
       in.holder_id = impl_->identity.id_number_of(facts->applicant_account_id).value_or("");
     }
     in.holder_account_id = facts->applicant_account_id;
+    if (in.holder_kind == "company") {
+      if (facts->company_id) in.holder_company_id = facts->company_id;
+      else if (auto company = impl_->identity.company_by_uscc(in.holder_id)) in.holder_company_id = company->id;
+    }
     for (const auto& f : type->data.value("fields", Json::array())) {
       std::string name = f.value("name", "");
       if (form.contains(name)) in.data[name] = form[name];
@@ -209,6 +220,7 @@ std::size_t LicenceService::consume(int limit) {
     pending.push_back(std::move(in));
   }
   std::int64_t last = events.back().position;
+  std::vector<sql::LicenceRow> issued;
   bool moved = impl_->db.write([&](store::Conn& c) {
     if (!sql::advance_consumer(c, position, last)) return false;  // another node consumed these
     EpochMs now = impl_->clock.now_ms();
@@ -222,9 +234,11 @@ std::size_t LicenceService::consume(int limit) {
       }
       audit::record(c, impl_->clock, {.actor_name = "tongban", .action = "licence.issue", .target = "licence:" + l->licence_id,
                                       .details = {{"case_no", *in.case_no}, {"type", in.type.code}, {"automatic", true}}});
+      issued.push_back(*l);
     }
     return true;
   });
+  for (const auto& l : issued) impl_->ensure_pdf(l);  // a failure here leaves it for the first download
   return moved ? events.size() : 0;
 }
 

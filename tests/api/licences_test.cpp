@@ -122,6 +122,17 @@ TEST_F(LicencesApi, AnIssuedLicenceVerifiesWithPlainOpenssl) {
   EXPECT_EQ(digest, s["payload_sm3"]);
   std::string tbs = *crypto::base64_decode(s["to_sign"].get<std::string>());
   EXPECT_NE(crypto::to_hex(tbs).find(digest), std::string::npos);
+  // `tongban verify licence FILE` does the same checks offline, and names the one that fails.
+  std::string file = write("signature.json", s.dump());
+  std::string cli_out;
+  EXPECT_EQ(run_tongban({"verify", "licence", file, "--ca", (dir / "ca.pem").string()}, &cli_out), 0) << cli_out;
+  EXPECT_NE(cli_out.find("\"valid\": true"), std::string::npos) << cli_out;
+  Json forged = s;
+  forged["payload"] = s["payload"].get<std::string>() + " ";
+  cli_out.clear();
+  EXPECT_EQ(run_tongban({"verify", "licence", write("forged.json", forged.dump())}, &cli_out), 4) << cli_out;
+  EXPECT_NE(cli_out.find("document_hash"), std::string::npos) << cli_out;
+  EXPECT_EQ(run_tongban({"verify", "licence", write("junk.json", "{}")}, &cli_out), 2);
   fs::remove_all(dir);
   // The payload is canonical JSON: keys sorted, no spaces; it names the holder in full.
   Json payload = Json::parse(s["payload"].get<std::string>());
@@ -137,6 +148,27 @@ TEST_F(LicencesApi, AnIssuedLicenceVerifiesWithPlainOpenssl) {
   EXPECT_EQ(get("", "/api/v1/licences/1.2.156.3005.2.X.Y.1.001.0/verify").status, 404);
   // Someone else cannot read the signed payload.
   EXPECT_EQ(get(log_in(port(), "approver01", kDemoPassword), "/api/v1/licences/" + id + "/signature").status, 404);
+}
+
+TEST_F(LicencesApi, TheDocumentReadsInChineseAndItsQrCodeLeadsToVerification) {
+  std::string id = issue_hotel_licence();
+  auto res = get(police_, "/api/v1/licences/" + id + "/pdf");
+  ASSERT_EQ(res.status, 200) << res.body.substr(0, 300);
+  EXPECT_EQ(res.header("content-type"), "application/pdf");
+  ASSERT_TRUE(res.body.starts_with("%PDF-"));
+  EXPECT_EQ(count("SELECT count(*) FROM licences WHERE pdf_sm3 IS NOT NULL"), 1);  // rendered at issuance, stored once
+  fs::path dir = fs::temp_directory_path() / ("tb-pdf-" + crypto::random_hex(6));
+  fs::create_directories(dir);
+  std::ofstream(dir / "licence.pdf", std::ios::binary) << res.body;
+  std::string text;
+  ASSERT_EQ(run("pdftotext -enc UTF-8 " + (dir / "licence.pdf").string() + " -", &text), 0) << text;
+  for (const char* want : {"特种行业许可证", "六安宾馆", "91341500MA2N0001XH", "六安市公安局", "客房数", "有效期限"})
+    EXPECT_NE(text.find(want), std::string::npos) << want << " not in:\n" << text;
+  std::string qr;
+  ASSERT_EQ(run("cd " + dir.string() + " && pdftoppm -r 150 -png licence.pdf page && zbarimg --quiet --raw page-1.png", &qr), 0) << qr;
+  EXPECT_NE(qr.find("/api/v1/licences/" + id + "/verify"), std::string::npos) << qr;
+  fs::remove_all(dir);
+  EXPECT_EQ(get(zhang_, "/api/v1/licences/" + id + "/pdf").status, 404);  // not 张三's
 }
 
 TEST_F(LicencesApi, EachKindOfForgeryOrLapseHasItsOwnReason) {
@@ -302,6 +334,49 @@ TEST_F(LicencesApi, TheWalletAuthorisesUseAndALicenceReplacesAMaterial) {
   auto stale = post(zhang_, "/api/v1/cases", app);
   EXPECT_EQ(stale.status, 422);
   EXPECT_EQ(stale.json()["error"]["details"]["problems"][0]["problem"], "licence_invalid") << stale.body;
+}
+
+TEST_F(LicencesApi, ACompanysLicenceServesItsAgentsAndFillsTheForm) {
+  std::string market = log_in(port(), "approver01", kDemoPassword);
+  auto issued = post(market, "/api/v1/licences",
+                     {{"type", "营业执照"},
+                      {"holder", {{"uscc", "91341500MA2N0001XH"}, {"name", "六安皖西示范科技有限公司"}}},
+                      {"data", {{"company_name", "六安皖西示范科技有限公司"}, {"company_type", "有限责任公司（自然人投资或控股）"},
+                                {"capital", 100}, {"division", "341502"}}}});
+  ASSERT_EQ(issued.status, 201) << issued.body;
+  std::string id = issued.json()["licence_id"];
+  EXPECT_TRUE(id.find(".11100000000013338W011.") != std::string::npos) << id;  // 营业执照's real type code
+  // Bad data is refused field by field, and nothing is issued.
+  auto bad = post(market, "/api/v1/licences",
+                  {{"type", "营业执照"}, {"holder", {{"uscc", "91341500MA2N0001XA"}, {"name", ""}}}, {"data", {{"capital", "many"}}}});
+  EXPECT_EQ(bad.status, 422);
+  EXPECT_EQ(bad.json()["error"]["details"]["problems"].size(), 3u) << bad.body;
+  EXPECT_EQ(count("SELECT count(*) FROM licences"), 1);
+
+  // 张三, the company's legal representative, sees it while acting for the company.
+  EXPECT_TRUE(get(zhang_, "/api/v1/me/licences").json()["items"].empty());
+  ASSERT_EQ(post(zhang_, "/api/v1/me/acting-for", {{"uscc", "91341500MA2N0001XH"}}).status, 200);
+  Json wallet = get(zhang_, "/api/v1/me/licences").json();
+  ASSERT_EQ(wallet["items"].size(), 1u) << wallet;
+  EXPECT_EQ(wallet["items"][0]["licence_id"], id);
+
+  // The hotel application names the licence for 营业执照 and leaves the name to it.
+  std::string hotel = text("SELECT impl_code FROM items WHERE basic_code = '000101009000' AND department_code = 'GA'");
+  Json materials = Json::array();
+  for (const char* name : {"特种行业许可证申请登记表", "经营场所房屋产权证明或者租赁合同", "法定代表人（负责人）居民身份证",
+                           "场所平面图及安全防范设施配置说明"}) {
+    auto up = http_request(port(), "POST", "/api/v1/uploads?name=a.pdf", "%PDF-1.7 x",
+                           {{"Authorization", "Bearer " + zhang_}, {"Content-Type", "application/octet-stream"}});
+    materials.push_back({{"name", name}, {"upload", up.json()["id"]}});
+  }
+  materials.push_back({{"name", "营业执照"}, {"licence", id}});
+  auto filed = post(zhang_, "/api/v1/cases",
+                    {{"item", hotel},
+                     {"form", {{"uscc", "91341500MA2N0001XH"}, {"rooms", 30}, {"beds", 40}, {"address", "六安市金安区梅山南路1号"}}},
+                     {"materials", materials}});
+  ASSERT_EQ(filed.status, 201) << filed.body;
+  Json c = get(zhang_, "/api/v1/cases/" + filed.json()["case_no"].get<std::string>()).json();
+  EXPECT_EQ(c["form"]["company_name"], "六安皖西示范科技有限公司") << c["form"];
 }
 
 }  // namespace
