@@ -13,6 +13,7 @@
 #include "cases/cases.h"
 #include "catalog/catalog.h"
 #include "licence/licence.h"
+#include "supervision/supervision.h"
 #include "seal/seal.h"
 #include "core/clock.h"
 #include "crypto/data_key.h"
@@ -73,8 +74,9 @@ class App {
   seal::SealService& seals() { return *seals_; }
   cases::CaseService& cases() { return *cases_; }
   licence::LicenceService& licences() { return *licences_; }
+  supervision::SupervisionService& supervision() { return *supervision_; }
 
-  // The outbox consumers (licence issuance now), polling every `interval`; serve starts them.
+  // The outbox consumers (licence issuance, supervision), polling every `interval`; serve starts them.
   void start_consumers(std::chrono::milliseconds interval);
   void stop_consumers();
 
@@ -93,6 +95,7 @@ class App {
   std::unique_ptr<seal::SealService> seals_;
   std::unique_ptr<cases::CaseService> cases_;
   std::unique_ptr<licence::LicenceService> licences_;
+  std::unique_ptr<supervision::SupervisionService> supervision_;
   std::jthread consumers_;
 };
 

@@ -64,7 +64,8 @@ App::App(Config config) : config_(std::move(config)) {
   cases_ = std::make_unique<cases::CaseService>(*db_, *clock_, *blobs_, *reference_, *catalog_, *identity_);
   licences_ = std::make_unique<licence::LicenceService>(*db_, *clock_, load_data_key(config_), *seals_, *catalog_,
                                                         *identity_, *blobs_, config_.public_url);
-  cases_->set_licence_source(licences_.get());  // 减证便民: a held licence stands in for a material
+  cases_->set_licence_source(licences_.get());
+  supervision_ = std::make_unique<supervision::SupervisionService>(*db_, *clock_, *reference_);  // 减证便民: a held licence stands in for a material
 
   identity::install_guard(router_, *identity_);
   add_ops_routes(router_, *this);
@@ -76,6 +77,7 @@ App::App(Config config) : config_(std::move(config)) {
   seal::add_routes(router_, *seals_);
   cases::add_routes(router_, *cases_);
   licence::add_routes(router_, *licences_);
+  supervision::add_routes(router_, *supervision_);
 
   metrics_.add_source([this](std::string& out) {
     auto s = db_->stats();
@@ -104,8 +106,10 @@ void App::start_consumers(std::chrono::milliseconds interval) {
         // Drain what is there, then wait: the outbox is read by position, so nothing is missed.
         while (!stop.stop_requested() && licences_->consume(200) == 200) {
         }
+        while (!stop.stop_requested() && supervision_->consume(500) == 500) {
+        }
       } catch (const std::exception& e) {
-        spdlog::error("licence consumer: {}", e.what());  // retried on the next round; the position did not move
+        spdlog::error("outbox consumer: {}", e.what());  // retried on the next round; the position did not move
       }
       std::unique_lock lock(m);
       wake.wait_for(lock, stop, interval, [] { return false; });
@@ -122,7 +126,7 @@ void App::stop_consumers() {
 
 std::vector<store::Migration> App::migrations() {
   std::vector<store::Migration> all;
-  for (const auto& f : store::migration_files()) all.push_back({"store", std::stoi(f.name.substr(0, 4)), f.name, f.text});
+  for (auto& m : store::module_migrations("store", store::migration_files())) all.push_back(std::move(m));
   for (auto& m : audit::migrations()) all.push_back(std::move(m));
   for (auto& m : identity::migrations()) all.push_back(std::move(m));
   for (auto& m : reference::migrations()) all.push_back(std::move(m));
@@ -130,6 +134,7 @@ std::vector<store::Migration> App::migrations() {
   for (auto& m : seal::migrations()) all.push_back(std::move(m));
   for (auto& m : cases::migrations()) all.push_back(std::move(m));
   for (auto& m : licence::migrations()) all.push_back(std::move(m));
+  for (auto& m : supervision::migrations()) all.push_back(std::move(m));
   return all;
 }
 
@@ -156,7 +161,7 @@ Json App::openapi() {
   std::vector<EmbeddedFile> parts;
   for (auto files : {audit::openapi_files(), identity::openapi_files(), reference::openapi_files(),
                      catalog::openapi_files(), seal::openapi_files(), cases::openapi_files(),
-                     licence::openapi_files()})
+                     licence::openapi_files(), supervision::openapi_files()})
     parts.insert(parts.end(), files.begin(), files.end());
   for (const auto& f : parts) {
     Json part = Json::parse(f.text);

@@ -41,11 +41,7 @@ constexpr const char* kColumns =
 
 }  // namespace
 
-std::vector<store::Migration> migrations() {
-  std::vector<store::Migration> out;
-  for (const auto& f : migration_files()) out.push_back({"audit", std::stoi(f.name.substr(0, 4)), f.name, f.text});
-  return out;
-}
+std::vector<store::Migration> migrations() { return store::module_migrations("audit", migration_files()); }
 
 void record(store::Conn& c, const Clock& clock, const Entry& e) {
   // Taking the head row first locks the chain's end until this transaction commits (one

@@ -118,6 +118,8 @@ struct CaseFacts {
   std::string applicant_name;
   std::optional<std::int64_t> company_id;
   Json form;
+  std::string status;
+  Json state;  // the lifecycle state (case_state_from_json reads it)
 };
 std::optional<CaseFacts> case_facts(store::Conn& c, const std::string& case_no);
 

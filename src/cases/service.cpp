@@ -13,11 +13,7 @@ std::unexpected<Error> case_not_found(const std::string& case_no) {
   return fail(codes::kCaseNotFound, "办件不存在", {{"case_no", case_no}});
 }
 
-std::vector<store::Migration> migrations() {
-  std::vector<store::Migration> out;
-  for (const auto& f : migration_files()) out.push_back({"cases", std::stoi(f.name.substr(0, 4)), f.name, f.text});
-  return out;
-}
+std::vector<store::Migration> migrations() { return store::module_migrations("cases", migration_files()); }
 
 // ---- MissCounter -------------------------------------------------------------------------
 

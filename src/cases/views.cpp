@@ -310,7 +310,7 @@ std::optional<CaseFacts> case_facts(store::Conn& c, const std::string& case_no) 
   auto r = sql::case_by_no(c, case_no);
   if (!r) return std::nullopt;
   return CaseFacts{r->id, r->case_no, r->impl_code, r->item_version, r->item_name, r->department, r->division,
-                   r->channel, r->applicant_account_id, r->applicant_name, r->company_id, r->form};
+                   r->channel, r->applicant_account_id, r->applicant_name, r->company_id, r->form, r->status, r->state};
 }
 
 Result<Action> parse_action(const Json& body, catalog::CatalogService& catalog) {

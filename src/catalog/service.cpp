@@ -12,8 +12,6 @@
 namespace tb::catalog {
 namespace {
 
-std::int64_t actor_id(const audit::Actor& a) { return a.principal ? a.principal->account_id : 0; }
-
 std::optional<std::int64_t> actor_opt(const audit::Actor& a) {
   if (!a.principal) return std::nullopt;
   return a.principal->account_id;
@@ -51,11 +49,7 @@ bool may_review(const audit::Actor& a) {
 
 }  // namespace
 
-std::vector<store::Migration> migrations() {
-  std::vector<store::Migration> out;
-  for (const auto& f : migration_files()) out.push_back({"catalog", std::stoi(f.name.substr(0, 4)), f.name, f.text});
-  return out;
-}
+std::vector<store::Migration> migrations() { return store::module_migrations("catalog", migration_files()); }
 
 struct CatalogService::Impl {
   store::Db& db;

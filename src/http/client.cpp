@@ -41,7 +41,7 @@ Result<ClientResponse> post_json(const std::string& url, const Json& body, std::
     bhttp::read(stream, buffer, parser);
     beast::error_code ec;
     stream.socket().shutdown(asio::ip::tcp::socket::shutdown_both, ec);
-    return ClientResponse{parser.get().result_int(), parser.get().body()};
+    return ClientResponse{static_cast<int>(parser.get().result_int()), parser.get().body()};
   } catch (const std::exception& e) {
     return unavailable(e.what());
   }

@@ -24,13 +24,13 @@ const std::map<std::string, std::set<std::string>>& role_permissions() {
       {"department_admin", {"staff.manage", "items.edit", "seals.apply"}},
       // 编办: reviews and publishes catalogue items.
       {"catalog_reviewer", {"items.review", "items.edit"}},
-      {"supervisor", {}},
+      {"supervisor", {"supervision.read", "supervision.manage"}},
       {"hall_manager", {}},
       {"hotline_operator", {}},
       // Separation of duties: the auditor reads the log; administrators do not.
       {"auditor", {"audit.read"}},
       {"platform_admin",
-       {"staff.manage", "roles.manage", "calendar.manage", "outbox.read", "oidc.manage", "items.edit", "items.review", "seals.apply",
+       {"staff.manage", "roles.manage", "calendar.manage", "outbox.read", "oidc.manage", "items.edit", "items.review", "seals.apply", "supervision.read",
         // Until the provincial platform has its own client account, the administrator reads
         // and resends the exchange records.
         "exchange.read"}},

@@ -12,11 +12,7 @@
 
 namespace tb::identity {
 
-std::vector<store::Migration> migrations() {
-  std::vector<store::Migration> out;
-  for (const auto& f : migration_files()) out.push_back({"identity", std::stoi(f.name.substr(0, 4)), f.name, f.text});
-  return out;
-}
+std::vector<store::Migration> migrations() { return store::module_migrations("identity", migration_files()); }
 
 std::optional<std::string> password_weakness(std::string_view pw, std::string_view id_number, std::string_view phone) {
   if (pw.size() < 8) return "密码至少 8 位";

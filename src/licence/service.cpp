@@ -47,11 +47,7 @@ std::unexpected<Error> licence_not_found(const std::string& licence_id) {
   return fail(codes::kLicenceNotFound, "电子证照不存在", {{"licence_id", licence_id}});
 }
 
-std::vector<store::Migration> migrations() {
-  std::vector<store::Migration> out;
-  for (const auto& f : migration_files()) out.push_back({"licence", std::stoi(f.name.substr(0, 4)), f.name, f.text});
-  return out;
-}
+std::vector<store::Migration> migrations() { return store::module_migrations("licence", migration_files()); }
 
 std::string LicenceService::Impl::holder_index(const std::string& holder_id) const {
   return key.blind_index(holder_id, kHolderIndexPurpose);

@@ -12,12 +12,7 @@ std::optional<IdType> id_type_from(std::string_view name) {
   return std::nullopt;
 }
 
-std::vector<store::Migration> migrations() {
-  std::vector<store::Migration> out;
-  for (const auto& f : migration_files())
-    out.push_back({"reference", std::stoi(f.name.substr(0, 4)), f.name, f.text});
-  return out;
-}
+std::vector<store::Migration> migrations() { return store::module_migrations("reference", migration_files()); }
 
 std::optional<Division> find_division(store::Conn& c, std::string_view code) { return sql::find_division(c, code); }
 

@@ -53,11 +53,7 @@ const std::vector<std::string>& seal_type_names() {
   return names;
 }
 
-std::vector<store::Migration> migrations() {
-  std::vector<store::Migration> out;
-  for (const auto& f : migration_files()) out.push_back({"seal", std::stoi(f.name.substr(0, 4)), f.name, f.text});
-  return out;
-}
+std::vector<store::Migration> migrations() { return store::module_migrations("seal", migration_files()); }
 
 struct SealService::Impl {
   store::Db& db;

@@ -5,6 +5,12 @@
 #include "crypto/crypto.h"
 
 namespace tb::store {
+
+std::vector<Migration> module_migrations(std::string_view module, const std::vector<EmbeddedFile>& files) {
+  std::vector<Migration> out;
+  for (const auto& f : files) out.push_back({std::string(module), std::stoi(f.name.substr(0, 4)), f.name, f.text});
+  return out;
+}
 namespace {
 
 constexpr const char* kCreateTable =

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "core/embedded.h"
 #include "store/db.h"
 
 namespace tb::store {
@@ -17,6 +18,9 @@ struct Migration {
   std::string name;
   std::string sql;
 };
+
+// A module's embedded migration files ("0001_name.sql" …) as migrations of `module`.
+std::vector<Migration> module_migrations(std::string_view module, const std::vector<EmbeddedFile>& files);
 
 struct MigrationReport {
   int applied = 0;

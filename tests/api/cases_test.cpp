@@ -19,10 +19,6 @@ namespace {
 
 using Json = nlohmann::json;
 
-std::map<std::string, std::string> auth(const std::string& token, std::map<std::string, std::string> more = {}) {
-  more["Authorization"] = "Bearer " + token;
-  return more;
-}
 
 // A valid value for each field type of a form schema (the applicant is 张三).
 Json fill_form(const Json& fields) {
@@ -68,7 +64,7 @@ class CasesApi : public ::testing::Test {
 
   std::int64_t upload(const std::string& token, const std::string& name, const std::string& bytes) {
     auto res = http_request(port(), "POST", "/api/v1/uploads?name=" + http::percent_encode(name), bytes,
-                            auth(token, {{"Content-Type", "application/octet-stream"}}));
+                            bearer(token, {{"Content-Type", "application/octet-stream"}}));
     EXPECT_EQ(res.status, 201) << res.body;
     return res.json()["id"];
   }
@@ -85,14 +81,14 @@ class CasesApi : public ::testing::Test {
   }
 
   std::string submit(const Json& app, const std::string& token) {
-    auto res = http_request(port(), "POST", "/api/v1/cases", app.dump(), auth(token));
+    auto res = http_request(port(), "POST", "/api/v1/cases", app.dump(), bearer(token));
     EXPECT_EQ(res.status, 201) << res.body;
     return res.json().value("case_no", "");
   }
 
   HttpResponse act(const std::string& token, const std::string& no, const Json& body,
                    std::optional<std::int64_t> if_match = std::nullopt) {
-    std::map<std::string, std::string> headers = auth(token);
+    std::map<std::string, std::string> headers = bearer(token);
     if (if_match) headers["If-Match"] = "\"" + std::to_string(*if_match) + "\"";
     return http_request(port(), "POST", "/api/v1/cases/" + no + "/actions", body.dump(), headers);
   }
@@ -113,7 +109,7 @@ class CasesApi : public ::testing::Test {
 
 TEST_F(CasesApi, TwoStaffActingAtOnceOneSucceedsTheOthersConflict) {
   std::string no = accepted_hotel_case();
-  std::int64_t version = http_request(port(), "GET", "/api/v1/cases/" + no, "", auth(police_)).json()["version"];
+  std::int64_t version = http_request(port(), "GET", "/api/v1/cases/" + no, "", bearer(police_)).json()["version"];
   constexpr int kThreads = 8;
   std::atomic<int> ok{0}, conflict{0}, other{0};
   std::vector<std::thread> threads;
@@ -167,7 +163,7 @@ TEST_F(CasesApi, CaseNumbersStayUniqueUnderConcurrentSubmission) {
   for (int t = 0; t < kThreads; ++t)
     threads.emplace_back([&] {
       for (int i = 0; i < kEach; ++i) {
-        auto res = http_request(port(), "POST", "/api/v1/cases", app.dump(), auth(zhang_));
+        auto res = http_request(port(), "POST", "/api/v1/cases", app.dump(), bearer(zhang_));
         ASSERT_EQ(res.status, 201) << res.body;
         std::lock_guard lock(m);
         numbers.insert(res.json()["case_no"].get<std::string>());
@@ -188,7 +184,7 @@ TEST_F(CasesApi, TheSameIdempotencyKeyFromManyThreadsFilesOneCase) {
   std::atomic<int> created{0};
   for (int t = 0; t < 6; ++t)
     threads.emplace_back([&] {
-      auto res = http_request(port(), "POST", "/api/v1/cases", app.dump(), auth(zhang_, {{"Idempotency-Key", "k-1"}}));
+      auto res = http_request(port(), "POST", "/api/v1/cases", app.dump(), bearer(zhang_, {{"Idempotency-Key", "k-1"}}));
       if (res.status == 201) ++created;
       std::lock_guard lock(m);
       numbers.insert(res.json().value("case_no", res.body));
@@ -207,7 +203,7 @@ TEST_F(CasesApi, AScenarioFilesAParentAndOneChildPerItem) {
       materials.push_back({{"name", m["name"]}, {"upload", upload(zhang_, "m.pdf", "%PDF-1.7 " + m["name"].get<std::string>())}});
   Json app = {{"scenario", "YJS-TX"}, {"scenario_name", scenario["name"]},
               {"form", fill_form(scenario["form"]["fields"])}, {"materials", materials}};
-  auto res = http_request(port(), "POST", "/api/v1/cases", app.dump(), auth(zhang_));
+  auto res = http_request(port(), "POST", "/api/v1/cases", app.dump(), bearer(zhang_));
   ASSERT_EQ(res.status, 201) << res.body;
   Json body = res.json();
   ASSERT_EQ(body["children"].size(), scenario["items"].size());
@@ -215,14 +211,14 @@ TEST_F(CasesApi, AScenarioFilesAParentAndOneChildPerItem) {
   EXPECT_TRUE(parent.starts_with("YJS-TX20260302")) << parent;
   // Each child goes to its own department with only its own form fields.
   for (const auto& child : body["children"]) {
-    Json c = http_request(port(), "GET", "/api/v1/cases/" + child["case_no"].get<std::string>(), "", auth(zhang_)).json();
+    Json c = http_request(port(), "GET", "/api/v1/cases/" + child["case_no"].get<std::string>(), "", bearer(zhang_)).json();
     EXPECT_EQ(c["parent_case_no"], parent);
     EXPECT_EQ(c["status"], "submitted");
   }
   // One progress view for the applicant: the parent lists the children.
-  Json view = http_request(port(), "GET", "/api/v1/cases/" + parent, "", auth(zhang_)).json();
+  Json view = http_request(port(), "GET", "/api/v1/cases/" + parent, "", bearer(zhang_)).json();
   EXPECT_EQ(view["children"].size(), scenario["items"].size());
-  Json mine = http_request(port(), "GET", "/api/v1/me/cases", "", auth(zhang_)).json();
+  Json mine = http_request(port(), "GET", "/api/v1/me/cases", "", bearer(zhang_)).json();
   ASSERT_EQ(mine["items"].size(), 1u);  // the parent only
   auto on_parent = act(clerk_, parent, {{"action", "accept"}});
   EXPECT_EQ(on_parent.status, 409);
@@ -234,22 +230,22 @@ TEST_F(CasesApi, AScenarioFilesAParentAndOneChildPerItem) {
 
 TEST_F(CasesApi, TheWindowFilesForAWalkInApplicant) {
   Json app = hotel_application(clerk_);
-  auto missing = http_request(port(), "POST", "/api/v1/cases", app.dump(), auth(clerk_));
+  auto missing = http_request(port(), "POST", "/api/v1/cases", app.dump(), bearer(clerk_));
   EXPECT_EQ(missing.status, 422) << missing.body;
   app["applicant"] = {{"id_number", "34150219990909999X"}};
-  auto unknown = http_request(port(), "POST", "/api/v1/cases", app.dump(), auth(clerk_));
+  auto unknown = http_request(port(), "POST", "/api/v1/cases", app.dump(), bearer(clerk_));
   EXPECT_EQ(unknown.status, 404) << unknown.body;
   EXPECT_EQ(unknown.json()["error"]["code"], "ACCOUNT_NOT_FOUND");
   EXPECT_EQ(count("SELECT count(*) FROM cases"), 0);
 
   std::string li_id17 = "34150319920202002";  // 李四, as the seed makes him
   app["applicant"] = {{"id_number", li_id17 + ids::resident_check_char(li_id17)}};
-  auto filed = http_request(port(), "POST", "/api/v1/cases", app.dump(), auth(clerk_));
+  auto filed = http_request(port(), "POST", "/api/v1/cases", app.dump(), bearer(clerk_));
   ASSERT_EQ(filed.status, 201) << filed.body;
   std::string no = filed.json()["case_no"];
   EXPECT_EQ(query("SELECT channel FROM cases WHERE case_no = '" + no + "'"), "window");
   std::string li_token = log_in(port(), "13800000002", kDemoPassword);
-  Json mine = http_request(port(), "GET", "/api/v1/me/cases", "", auth(li_token)).json();
+  Json mine = http_request(port(), "GET", "/api/v1/me/cases", "", bearer(li_token)).json();
   ASSERT_EQ(mine["items"].size(), 1u);
   EXPECT_EQ(mine["items"][0]["case_no"], no);
 }
@@ -284,52 +280,52 @@ TEST_F(CasesApi, RefusalNeedsReasonAndLegalBasisAndWithdrawalCancelsSteps) {
   EXPECT_EQ(count("SELECT count(*) FROM case_events WHERE type = 'step.cancelled' AND case_id = " + id), 2);
   // Off the departments' lists; only the window's closing task remains.
   EXPECT_EQ(query("SELECT step_key FROM case_tasks WHERE case_id = " + id), "close");
-  Json police_todo = http_request(port(), "GET", "/api/v1/workbench/tasks", "", auth(police_)).json();
+  Json police_todo = http_request(port(), "GET", "/api/v1/workbench/tasks", "", bearer(police_)).json();
   EXPECT_TRUE(police_todo["items"].empty()) << police_todo;
 }
 
 TEST_F(CasesApi, ExtensionsAddWorkingDaysUpToTheLegalCap) {
   std::string no = accepted_hotel_case();  // 10 working days from Monday 2 March → 16 March
-  Json before = http_request(port(), "GET", "/api/v1/cases/" + no, "", auth(police_)).json();
+  Json before = http_request(port(), "GET", "/api/v1/cases/" + no, "", bearer(police_)).json();
   EXPECT_EQ(before["deadline"], "2026-03-16");
   auto too_long = act(police_, no, {{"action", "extend"}, {"days", 16}, {"reason", "需组织专家论证"}});
   EXPECT_EQ(too_long.status, 422);  // joint handling (police + fire): at most 15
   auto ok = act(police_, no, {{"action", "extend"}, {"days", 5}, {"reason", "需组织专家论证"}});
   ASSERT_EQ(ok.status, 200) << ok.body;
-  Json after = http_request(port(), "GET", "/api/v1/cases/" + no, "", auth(police_)).json();
+  Json after = http_request(port(), "GET", "/api/v1/cases/" + no, "", bearer(police_)).json();
   EXPECT_EQ(after["deadline"], "2026-03-23");
   EXPECT_EQ(after["limits"]["case"]["limit_days"], 15);
 }
 
 TEST_F(CasesApi, MaterialFilesAreServedToThoseWithAPartInTheCase) {
   std::string no = accepted_hotel_case();
-  Json c = http_request(port(), "GET", "/api/v1/cases/" + no, "", auth(police_)).json();
+  Json c = http_request(port(), "GET", "/api/v1/cases/" + no, "", bearer(police_)).json();
   std::string id = std::to_string(c["materials"][0]["id"].get<std::int64_t>());
-  auto file = http_request(port(), "GET", "/api/v1/cases/" + no + "/materials/" + id + "/file", "", auth(police_));
+  auto file = http_request(port(), "GET", "/api/v1/cases/" + no + "/materials/" + id + "/file", "", bearer(police_));
   ASSERT_EQ(file.status, 200);
   EXPECT_EQ(file.body, "%PDF-1.7 特种行业许可证申请登记表");
   EXPECT_EQ(file.header("content-type"), "application/pdf");
   EXPECT_EQ(file.header("x-content-sm3"), c["materials"][0]["sm3"]);
   // Market supervision has no part in it; another citizen does not learn it exists.
   auto market = http_request(port(), "GET", "/api/v1/cases/" + no + "/materials/" + id + "/file", "",
-                             auth(log_in(port(), "approver01", kDemoPassword)));
+                             bearer(log_in(port(), "approver01", kDemoPassword)));
   EXPECT_EQ(market.status, 403);
-  auto li = http_request(port(), "GET", "/api/v1/cases/" + no, "", auth(log_in(port(), "13800000002", kDemoPassword)));
+  auto li = http_request(port(), "GET", "/api/v1/cases/" + no, "", bearer(log_in(port(), "13800000002", kDemoPassword)));
   EXPECT_EQ(li.status, 404);
 }
 
 TEST_F(CasesApi, DraftsAreSavedResumedAndConsumedBySubmission) {
   Json app = hotel_application(zhang_);
-  auto saved = http_request(port(), "POST", "/api/v1/me/drafts", Json{{"item", hotel_}, {"form", {{"rooms", 3}}}}.dump(), auth(zhang_));
+  auto saved = http_request(port(), "POST", "/api/v1/me/drafts", Json{{"item", hotel_}, {"form", {{"rooms", 3}}}}.dump(), bearer(zhang_));
   ASSERT_EQ(saved.status, 201) << saved.body;
   std::int64_t id = saved.json()["id"];
-  auto updated = http_request(port(), "PUT", "/api/v1/me/drafts/" + std::to_string(id), app.dump(), auth(zhang_));
+  auto updated = http_request(port(), "PUT", "/api/v1/me/drafts/" + std::to_string(id), app.dump(), bearer(zhang_));
   ASSERT_EQ(updated.status, 200) << updated.body;
-  auto other = http_request(port(), "GET", "/api/v1/me/drafts/" + std::to_string(id), "", auth(log_in(port(), "13800000002", kDemoPassword)));
+  auto other = http_request(port(), "GET", "/api/v1/me/drafts/" + std::to_string(id), "", bearer(log_in(port(), "13800000002", kDemoPassword)));
   EXPECT_EQ(other.status, 404);
   app["draft"] = id;
   submit(app, zhang_);
-  EXPECT_EQ(http_request(port(), "GET", "/api/v1/me/drafts/" + std::to_string(id), "", auth(zhang_)).status, 404);
+  EXPECT_EQ(http_request(port(), "GET", "/api/v1/me/drafts/" + std::to_string(id), "", bearer(zhang_)).status, 404);
 }
 
 TEST_F(CasesApi, GuessingAtTheProgressQueryIsThrottled) {

@@ -48,7 +48,6 @@ TEST(CatalogSearch, ColloquialQueriesFindTheirItems) {
 namespace tb::testing {
 namespace {
 
-std::map<std::string, std::string> bearer(const std::string& token) { return {{"Authorization", "Bearer " + token}}; }
 
 class CatalogAdmin : public ::testing::Test {
  protected:

@@ -23,7 +23,6 @@ std::string read_all(const std::filesystem::path& p) {
   return s.str();
 }
 
-std::map<std::string, std::string> bearer(const std::string& token) { return {{"Authorization", "Bearer " + token}}; }
 
 TEST(PersonalData, PlaintextIdNumbersAndPhonesAreNowhereInTheDatabaseFile) {
   TestDatabase db("sqlite");
@@ -114,7 +113,9 @@ TEST(Login, ManyFailuresFromOneAddressAreThrottled) {
   for (int i = 0; i < 51; ++i) {
     Json body{{"login", "1390000" + std::to_string(1000 + i)}, {"password", "Guess-123456"}};
     last = http_request(server.port(), "POST", "/api/v1/auth/login", body.dump()).status;
-    if (i < 50) ASSERT_EQ(last, 401) << "attempt " << i;
+    if (i < 50) {
+      ASSERT_EQ(last, 401) << "attempt " << i;
+    }
   }
   EXPECT_EQ(last, 429);
   // The right password from the same address is refused too while throttled.
@@ -133,13 +134,13 @@ TEST(Permissions, EveryRoleAgainstEveryRoute) {
       {"approver", {"cases.handle", "licences.issue"}},
       {"department_admin", {"staff.manage", "items.edit", "seals.apply"}},
       {"catalog_reviewer", {"items.review", "items.edit"}},
-      {"supervisor", {}},
+      {"supervisor", {"supervision.read", "supervision.manage"}},
       {"hall_manager", {}},
       {"hotline_operator", {}},
       {"auditor", {"audit.read"}},
       {"platform_admin",
        {"staff.manage", "roles.manage", "calendar.manage", "outbox.read", "oidc.manage", "items.edit", "items.review",
-        "exchange.read", "seals.apply"}},
+        "exchange.read", "seals.apply", "supervision.read"}},
   };
   const std::map<std::string, std::pair<std::string, std::string>> accounts{
       {"citizen", {"13800000001", ""}},        {"window_clerk", {"clerk01", ""}},

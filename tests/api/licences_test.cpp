@@ -23,14 +23,7 @@ namespace {
 using Json = nlohmann::json;
 namespace fs = std::filesystem;
 
-std::map<std::string, std::string> auth(const std::string& token) { return {{"Authorization", "Bearer " + token}}; }
 
-int run(const std::string& cmd, std::string* out) {
-  FILE* p = popen((cmd + " 2>&1").c_str(), "r");
-  char buf[512];
-  while (std::fgets(buf, sizeof buf, p)) *out += buf;
-  return pclose(p);
-}
 
 const std::string kZhangId = std::string("34150219900101001") + ids::resident_check_char("34150219900101001");
 
@@ -53,10 +46,10 @@ class LicencesApi : public ::testing::Test {
     return direct_->read([&](store::Conn& c) { return c.query(sql).at(0).text(0); });
   }
   HttpResponse post(const std::string& token, const std::string& path, const Json& body) {
-    return http_request(port(), "POST", path, body.dump(), auth(token));
+    return http_request(port(), "POST", path, body.dump(), bearer(token));
   }
   HttpResponse get(const std::string& token, const std::string& path) {
-    return http_request(port(), "GET", path, "", token.empty() ? std::map<std::string, std::string>{} : auth(token));
+    return http_request(port(), "GET", path, "", token.empty() ? std::map<std::string, std::string>{} : bearer(token));
   }
   // 特种行业许可证 for 六安宾馆, by the police (GA).
   std::string issue_hotel_licence() {
@@ -108,15 +101,15 @@ TEST_F(LicencesApi, AnIssuedLicenceVerifiesWithPlainOpenssl) {
   write("ca.pem", s["ca_certificate"]);
   std::string out;
   // 1. The seal's certificate comes from the platform's seal CA.
-  EXPECT_EQ(run("cd " + dir.string() + " && openssl verify -vfyopt distid:1234567812345678 -CAfile ca.pem cert.pem", &out), 0) << out;
+  EXPECT_EQ(run_command("cd " + dir.string() + " && openssl verify -vfyopt distid:1234567812345678 -CAfile ca.pem cert.pem", &out), 0) << out;
   // 2. The SM2 signature over the to-be-signed structure.
   out.clear();
-  EXPECT_EQ(run("cd " + dir.string() + " && openssl x509 -in cert.pem -pubkey -noout > pub.pem && openssl dgst -sm3 "
+  EXPECT_EQ(run_command("cd " + dir.string() + " && openssl x509 -in cert.pem -pubkey -noout > pub.pem && openssl dgst -sm3 "
                 "-verify pub.pem -sigopt distid:1234567812345678 -signature value.der to_sign.der", &out), 0) << out;
   EXPECT_NE(out.find("Verified OK"), std::string::npos) << out;
   // 3. The structure carries the SM3 of exactly this payload.
   out.clear();
-  ASSERT_EQ(run("cd " + dir.string() + " && openssl dgst -sm3 -r payload.json", &out), 0) << out;
+  ASSERT_EQ(run_command("cd " + dir.string() + " && openssl dgst -sm3 -r payload.json", &out), 0) << out;
   std::string digest = out.substr(0, 64);
   EXPECT_EQ(digest, s["data_hash"]);
   EXPECT_EQ(digest, s["payload_sm3"]);
@@ -161,11 +154,11 @@ TEST_F(LicencesApi, TheDocumentReadsInChineseAndItsQrCodeLeadsToVerification) {
   fs::create_directories(dir);
   std::ofstream(dir / "licence.pdf", std::ios::binary) << res.body;
   std::string text;
-  ASSERT_EQ(run("pdftotext -enc UTF-8 " + (dir / "licence.pdf").string() + " -", &text), 0) << text;
+  ASSERT_EQ(run_command("pdftotext -enc UTF-8 " + (dir / "licence.pdf").string() + " -", &text), 0) << text;
   for (const char* want : {"特种行业许可证", "六安宾馆", "91341500MA2N0001XH", "六安市公安局", "客房数", "有效期限"})
     EXPECT_NE(text.find(want), std::string::npos) << want << " not in:\n" << text;
   std::string qr;
-  ASSERT_EQ(run("cd " + dir.string() + " && pdftoppm -r 150 -png licence.pdf page && zbarimg --quiet --raw page-1.png", &qr), 0) << qr;
+  ASSERT_EQ(run_command("cd " + dir.string() + " && pdftoppm -r 150 -png licence.pdf page && zbarimg --quiet --raw page-1.png", &qr), 0) << qr;
   EXPECT_NE(qr.find("/api/v1/licences/" + id + "/verify"), std::string::npos) << qr;
   fs::remove_all(dir);
   EXPECT_EQ(get(zhang_, "/api/v1/licences/" + id + "/pdf").status, 404);  // not 张三's
@@ -194,7 +187,7 @@ TEST_F(LicencesApi, EachKindOfForgeryOrLapseHasItsOwnReason) {
   std::string es = text("SELECT es_id FROM seals WHERE department = 'GA' AND type = 2");
   std::string approver = text("SELECT CAST(id AS TEXT) FROM accounts WHERE staff_no = 'approver02'");
   std::string admin = log_in(port(), "admin", kDemoPassword, kDemoTotpSecret);
-  ASSERT_EQ(http_request(port(), "DELETE", "/api/v1/admin/seals/" + es + "/users/" + approver, "", auth(admin)).status, 200);
+  ASSERT_EQ(http_request(port(), "DELETE", "/api/v1/admin/seals/" + es + "/users/" + approver, "", bearer(admin)).status, 200);
   std::int64_t before = count("SELECT count(*) FROM licences");
   auto refused = post(police_, "/api/v1/licences",
                       {{"type", "特种行业许可证"}, {"holder", {{"uscc", "91341500MA2N0001XH"}, {"name", "六安宾馆"}}}});
@@ -253,7 +246,7 @@ TEST_F(LicencesApi, AnApprovedCaseYieldsItsLicenceExactlyOnce) {
   for (const char* name : {"特种行业许可证申请登记表", "营业执照", "经营场所房屋产权证明或者租赁合同", "法定代表人（负责人）居民身份证",
                            "场所平面图及安全防范设施配置说明"}) {
     auto up = http_request(port(), "POST", "/api/v1/uploads?name=a.pdf", std::string("%PDF-1.7 ") + name,
-                           {{"Authorization", "Bearer " + zhang_}, {"Content-Type", "application/octet-stream"}});
+                           bearer(zhang_, {{"Content-Type", "application/octet-stream"}}));
     ASSERT_EQ(up.status, 201) << up.body;
     materials.push_back({{"name", name}, {"upload", up.json()["id"]}});
   }
@@ -298,15 +291,15 @@ TEST_F(LicencesApi, TheWalletAuthorisesUseAndALicenceReplacesAMaterial) {
   ASSERT_EQ(granted.status, 201) << granted.body;
   std::string grant = std::to_string(granted.json()["id"].get<std::int64_t>());
   EXPECT_EQ(get(zhang_, "/api/v1/licences/" + card).json()["grants"][0]["department"], "SCJG");
-  EXPECT_EQ(http_request(port(), "DELETE", "/api/v1/me/licences/" + card + "/grants/" + grant, "", auth(zhang_)).status, 200);
-  EXPECT_EQ(http_request(port(), "DELETE", "/api/v1/me/licences/" + card + "/grants/" + grant, "", auth(zhang_)).status, 404);
+  EXPECT_EQ(http_request(port(), "DELETE", "/api/v1/me/licences/" + card + "/grants/" + grant, "", bearer(zhang_)).status, 200);
+  EXPECT_EQ(http_request(port(), "DELETE", "/api/v1/me/licences/" + card + "/grants/" + grant, "", bearer(zhang_)).status, 404);
 
   // 减证便民: the hotel application takes the held ID card instead of an upload.
   std::string hotel = text("SELECT impl_code FROM items WHERE basic_code = '000101009000' AND department_code = 'GA'");
   Json materials = Json::array();
   for (const char* name : {"特种行业许可证申请登记表", "营业执照", "经营场所房屋产权证明或者租赁合同", "场所平面图及安全防范设施配置说明"}) {
     auto up = http_request(port(), "POST", "/api/v1/uploads?name=a.pdf", "%PDF-1.7 x",
-                           {{"Authorization", "Bearer " + zhang_}, {"Content-Type", "application/octet-stream"}});
+                           bearer(zhang_, {{"Content-Type", "application/octet-stream"}}));
     materials.push_back({{"name", name}, {"upload", up.json()["id"]}});
   }
   Json app = {{"item", hotel},
@@ -366,7 +359,7 @@ TEST_F(LicencesApi, ACompanysLicenceServesItsAgentsAndFillsTheForm) {
   for (const char* name : {"特种行业许可证申请登记表", "经营场所房屋产权证明或者租赁合同", "法定代表人（负责人）居民身份证",
                            "场所平面图及安全防范设施配置说明"}) {
     auto up = http_request(port(), "POST", "/api/v1/uploads?name=a.pdf", "%PDF-1.7 x",
-                           {{"Authorization", "Bearer " + zhang_}, {"Content-Type", "application/octet-stream"}});
+                           bearer(zhang_, {{"Content-Type", "application/octet-stream"}}));
     materials.push_back({{"name", name}, {"upload", up.json()["id"]}});
   }
   materials.push_back({{"name", "营业执照"}, {"licence", id}});

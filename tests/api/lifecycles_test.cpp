@@ -26,7 +26,7 @@ class Lifecycles : public ::testing::Test {
   }
   int port() const { return server_->port(); }
   HttpResponse post(const std::string& token, const std::string& path, const Json& body) {
-    return http_request(port(), "POST", path, body.dump(), {{"Authorization", "Bearer " + token}});
+    return http_request(port(), "POST", path, body.dump(), bearer(token));
   }
   Json body_of(const std::string& action) {
     if (action == "review") return {{"action", "review"}, {"approve", true}};
@@ -72,7 +72,7 @@ TEST_F(Lifecycles, EverySealTransitionAllowedAndRefused) {
       std::string es = applied.json()["es_id"];
       for (const auto& step : path) ASSERT_EQ(post(admin_, "/api/v1/admin/seals/" + es + "/actions", step).status, 200) << state;
       auto res = post(admin_, "/api/v1/admin/seals/" + es + "/actions", body_of(action));
-      auto after = http_request(port(), "GET", "/api/v1/admin/seals/" + es, "", {{"Authorization", "Bearer " + admin_}}).json();
+      auto after = http_request(port(), "GET", "/api/v1/admin/seals/" + es, "", bearer(admin_)).json();
       auto it = allowed.find({state, action});
       ++tried;
       if (it != allowed.end()) {

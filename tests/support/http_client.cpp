@@ -99,4 +99,9 @@ HttpResponse http_request(int port, const std::string& method, const std::string
   return c.request(method, target, body, headers);
 }
 
+std::map<std::string, std::string> bearer(const std::string& token, std::map<std::string, std::string> more) {
+  more["Authorization"] = "Bearer " + token;
+  return more;
+}
+
 }  // namespace tb::testing

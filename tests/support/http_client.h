@@ -40,6 +40,9 @@ class HttpConnection {
   std::unique_ptr<Impl> impl_;
 };
 
+// {"Authorization": "Bearer TOKEN"} plus any other headers.
+std::map<std::string, std::string> bearer(const std::string& token, std::map<std::string, std::string> more = {});
+
 // One request on a fresh connection.
 HttpResponse http_request(int port, const std::string& method, const std::string& target, const std::string& body = "",
                           const std::map<std::string, std::string>& headers = {});

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cstdio>
 #include <ctime>
 #include <cstdlib>
 #include <fstream>
@@ -228,5 +229,14 @@ std::string log_in(int port, const std::string& login, const std::string& passwo
 
 std::string ServerProcess::stdout_text() const { return read_file(dir_.path() / "stdout"); }
 std::string ServerProcess::stderr_text() const { return read_file(dir_.path() / "stderr"); }
+
+int run_command(const std::string& command, std::string* output) {
+  FILE* p = popen((command + " 2>&1").c_str(), "r");
+  if (!p) return -1;
+  char buf[512];
+  while (std::fgets(buf, sizeof buf, p)) *output += buf;
+  int status = pclose(p);
+  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
 
 }  // namespace tb::testing

@@ -68,6 +68,9 @@ class ServerProcess {
 
 int free_port();
 
+// Runs a shell command (sh -c), returning its exit status; stdout and stderr are appended to *output.
+int run_command(const std::string& command, std::string* output);
+
 // The demo accounts that `tongban seed` creates (README: demo only).
 inline constexpr const char* kDemoPassword = "Tongban@2026";
 inline constexpr const char* kDemoTotpSecret = "JBSWY3DPEHPK3PXP";

@@ -1,0 +1,37 @@
+#include "http/router.h"
+#include "supervision/supervision.h"
+
+namespace tb::supervision {
+namespace {
+
+using http::Request;
+using http::Response;
+
+audit::Actor actor_of(const Request& r) { return {r.principal ? &*r.principal : nullptr, r.remote_address, r.request_id}; }
+
+}  // namespace
+
+void add_routes(http::Router& router, SupervisionService& svc) {
+  router.add(http::get("/api/v1/supervision/board", "supervision.read", [&svc](Request& r) {
+    BoardQuery q;
+    q.group = r.query_param("group").value_or("department");
+    q.division = r.query_param("division");
+    return http::render(svc.board(q, actor_of(r)));
+  }));
+  router.add(http::get("/api/v1/supervision/cases", "supervision.read", [&svc](Request& r) {
+    CaseQuery q;
+    q.state = r.query_param("state").value_or("overdue");
+    q.department = r.query_param("department");
+    q.division = r.query_param("division");
+    TB_TRY(limit, http::int_query(r, "limit", 50));
+    TB_TRY(offset, http::int_query(r, "offset", 0));
+    q.limit = *limit;
+    q.offset = *offset;
+    return http::render(svc.cases(q, actor_of(r)));
+  }));
+  router.add(http::get("/api/v1/supervision/rules", "supervision.read", [&svc](Request&) { return Response::json(svc.rules()); }));
+  router.add(http::put("/api/v1/supervision/rules", "supervision.manage",
+                       [&svc](Request& r) { return http::render(svc.set_rules(r.json, actor_of(r))); }));
+}
+
+}  // namespace tb::supervision

@@ -1,0 +1,64 @@
+// Electronic supervision (电子监察, issue 8): every accepted case watched against its
+// working-day limits — normal, warning (yellow), overdue (red), paused — kept up to date by a
+// consumer of the case outbox (by position, resumable, idempotent: it recomputes from the
+// case's current state), and a board with live counts by department and division and a
+// drill-down to the cases. The dates a case changes colour are stored, so a board for any
+// day is a pass over one covering index.
+//
+//   supervision.consume(500);                      // from the serve loop
+//   auto board = supervision.board({.group = "department"}, actor);
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "audit/audit.h"
+#include "cases/cases.h"
+#include "core/clock.h"
+#include "core/embedded.h"
+#include "reference/reference.h"
+#include "store/db.h"
+#include "store/migrate.h"
+
+namespace tb::http {
+class Router;
+}
+
+namespace tb::supervision {
+
+struct BoardQuery {
+  std::string group = "department";  // or "division"
+  std::optional<std::string> division;
+};
+
+struct CaseQuery {
+  std::string state = "overdue";  // normal | warning | overdue | paused
+  std::optional<std::string> department, division;
+  int limit = 50, offset = 0;
+};
+
+class SupervisionService {
+ public:
+  SupervisionService(store::Db& db, const Clock& clock, reference::ReferenceService& reference);
+  ~SupervisionService();
+
+  std::size_t consume(int limit);
+  bool caught_up();
+
+  Result<Json> board(const BoardQuery& q, const audit::Actor& actor);
+  Result<Json> cases(const CaseQuery& q, const audit::Actor& actor);
+  Json rules();
+  Result<Json> set_rules(const Json& body, const audit::Actor& actor);
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+std::vector<store::Migration> migrations();
+void add_routes(http::Router& router, SupervisionService& service);
+std::vector<EmbeddedFile> migration_files();
+std::vector<EmbeddedFile> openapi_files();
+
+}  // namespace tb::supervision
