@@ -12,6 +12,7 @@
 #include "audit/audit.h"
 #include "cases/cases.h"
 #include "catalog/catalog.h"
+#include "evaluation/evaluation.h"
 #include "licence/licence.h"
 #include "supervision/supervision.h"
 #include "seal/seal.h"
@@ -96,6 +97,7 @@ class App {
   std::unique_ptr<cases::CaseService> cases_;
   std::unique_ptr<licence::LicenceService> licences_;
   std::unique_ptr<supervision::SupervisionService> supervision_;
+  std::unique_ptr<evaluation::EvaluationService> evaluation_;
   std::jthread consumers_;
 };
 

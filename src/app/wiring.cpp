@@ -65,7 +65,8 @@ App::App(Config config) : config_(std::move(config)) {
   licences_ = std::make_unique<licence::LicenceService>(*db_, *clock_, load_data_key(config_), *seals_, *catalog_,
                                                         *identity_, *blobs_, config_.public_url);
   cases_->set_licence_source(licences_.get());
-  supervision_ = std::make_unique<supervision::SupervisionService>(*db_, *clock_, *reference_);  // 减证便民: a held licence stands in for a material
+  supervision_ = std::make_unique<supervision::SupervisionService>(*db_, *clock_, *reference_);
+  evaluation_ = std::make_unique<evaluation::EvaluationService>(*db_, *clock_, *reference_, *catalog_);  // 减证便民: a held licence stands in for a material
 
   identity::install_guard(router_, *identity_);
   add_ops_routes(router_, *this);
@@ -78,6 +79,7 @@ App::App(Config config) : config_(std::move(config)) {
   cases::add_routes(router_, *cases_);
   licence::add_routes(router_, *licences_);
   supervision::add_routes(router_, *supervision_);
+  evaluation::add_routes(router_, *evaluation_);
 
   metrics_.add_source([this](std::string& out) {
     auto s = db_->stats();
@@ -135,6 +137,7 @@ std::vector<store::Migration> App::migrations() {
   for (auto& m : cases::migrations()) all.push_back(std::move(m));
   for (auto& m : licence::migrations()) all.push_back(std::move(m));
   for (auto& m : supervision::migrations()) all.push_back(std::move(m));
+  for (auto& m : evaluation::migrations()) all.push_back(std::move(m));
   return all;
 }
 
@@ -161,7 +164,8 @@ Json App::openapi() {
   std::vector<EmbeddedFile> parts;
   for (auto files : {audit::openapi_files(), identity::openapi_files(), reference::openapi_files(),
                      catalog::openapi_files(), seal::openapi_files(), cases::openapi_files(),
-                     licence::openapi_files(), supervision::openapi_files()})
+                     licence::openapi_files(), supervision::openapi_files(),
+                     evaluation::openapi_files()})
     parts.insert(parts.end(), files.begin(), files.end());
   for (const auto& f : parts) {
     Json part = Json::parse(f.text);

@@ -87,6 +87,13 @@ inline constexpr std::string_view kLicenceTypeNotFound = "LICENCE_TYPE_NOT_FOUND
 inline constexpr std::string_view kLicenceForbidden = "LICENCE_FORBIDDEN";
 inline constexpr std::string_view kLicenceTransitionInvalid = "LICENCE_TRANSITION_INVALID";
 inline constexpr std::string_view kLicenceGrantNotFound = "LICENCE_GRANT_NOT_FOUND";
+// evaluation
+inline constexpr std::string_view kEvaluationNotFound = "EVALUATION_NOT_FOUND";
+inline constexpr std::string_view kEvaluationExists = "EVALUATION_EXISTS";
+inline constexpr std::string_view kEvaluationTooEarly = "EVALUATION_TOO_EARLY";
+inline constexpr std::string_view kEvaluationStateInvalid = "EVALUATION_STATE_INVALID";
+inline constexpr std::string_view kEvaluationForbidden = "EVALUATION_FORBIDDEN";
+inline constexpr std::string_view kAppealNotFound = "APPEAL_NOT_FOUND";
 }  // namespace codes
 
 inline constexpr ErrorCodeInfo kErrorCodes[] = {
@@ -157,6 +164,12 @@ inline constexpr ErrorCodeInfo kErrorCodes[] = {
     {codes::kLicenceForbidden, 403},
     {codes::kLicenceTransitionInvalid, 409},
     {codes::kLicenceGrantNotFound, 404},
+    {codes::kEvaluationNotFound, 404},
+    {codes::kEvaluationExists, 409},
+    {codes::kEvaluationTooEarly, 409},
+    {codes::kEvaluationStateInvalid, 409},
+    {codes::kEvaluationForbidden, 403},
+    {codes::kAppealNotFound, 404},
 };
 
 // 500 for a code missing from the table (a unit test checks every code used is listed).

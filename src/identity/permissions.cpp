@@ -19,12 +19,12 @@ const std::map<std::string, std::set<std::string>>& role_permissions() {
   static const std::map<std::string, std::set<std::string>> table{
       {"citizen", {"companies.manage"}},
       {"company_agent", {}},
-      {"window_clerk", {"accounts.verify", "cases.handle"}},
-      {"approver", {"cases.handle", "licences.issue"}},
+      {"window_clerk", {"accounts.verify", "cases.handle", "evaluations.handle"}},
+      {"approver", {"cases.handle", "licences.issue", "evaluations.handle"}},
       {"department_admin", {"staff.manage", "items.edit", "seals.apply"}},
       // 编办: reviews and publishes catalogue items.
       {"catalog_reviewer", {"items.review", "items.edit"}},
-      {"supervisor", {"supervision.read", "supervision.manage"}},
+      {"supervisor", {"supervision.read", "supervision.manage", "evaluations.decide"}},
       {"hall_manager", {}},
       {"hotline_operator", {}},
       // Separation of duties: the auditor reads the log; administrators do not.

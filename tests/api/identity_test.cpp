@@ -130,11 +130,11 @@ TEST(Login, ManyFailuresFromOneAddressAreThrottled) {
 TEST(Permissions, EveryRoleAgainstEveryRoute) {
   const std::map<std::string, std::set<std::string>> expected{
       {"citizen", {"companies.manage"}},
-      {"window_clerk", {"accounts.verify", "cases.handle"}},
-      {"approver", {"cases.handle", "licences.issue"}},
+      {"window_clerk", {"accounts.verify", "cases.handle", "evaluations.handle"}},
+      {"approver", {"cases.handle", "licences.issue", "evaluations.handle"}},
       {"department_admin", {"staff.manage", "items.edit", "seals.apply"}},
       {"catalog_reviewer", {"items.review", "items.edit"}},
-      {"supervisor", {"supervision.read", "supervision.manage"}},
+      {"supervisor", {"supervision.read", "supervision.manage", "evaluations.decide"}},
       {"hall_manager", {}},
       {"hotline_operator", {}},
       {"auditor", {"audit.read"}},

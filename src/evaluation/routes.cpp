@@ -1,0 +1,58 @@
+#include <charconv>
+
+#include "evaluation/evaluation.h"
+#include "http/router.h"
+#include "identity/permissions.h"
+
+namespace tb::evaluation {
+namespace {
+
+using http::Request;
+using http::Response;
+
+audit::Actor actor_of(const Request& r) { return {r.principal ? &*r.principal : nullptr, r.remote_address, r.request_id}; }
+
+Result<std::int64_t> id_param(const Request& r, const std::string& name) {
+  std::int64_t v = 0;
+  const std::string& text = r.param(name);
+  auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+  if (ec != std::errc() || p != text.data() + text.size())
+    return fail(codes::kValidationFailed, name + " 须为整数", {{"field", name}});
+  return v;
+}
+
+}  // namespace
+
+void add_routes(http::Router& router, EvaluationService& svc) {
+  router.add(http::post("/api/v1/cases/{no}/evaluation", identity::kAuthenticated,
+                        [&svc](Request& r) { return http::render(svc.rate(r.param("no"), r.json, actor_of(r)), 201); }));
+  router.add(http::get("/api/v1/cases/{no}/evaluation", identity::kAuthenticated,
+                       [&svc](Request& r) { return http::render(svc.of_case(r.param("no"), actor_of(r))); }));
+  router.add(http::get("/api/v1/evaluations/summary", http::kPublic, [&svc](Request& r) {
+    return http::render(svc.summary(r.query_param("department"), r.query_param("item")));
+  }));
+
+  router.add(http::get("/api/v1/evaluations/queue", "evaluations.handle",
+                       [&svc](Request& r) { return http::render(svc.queue(actor_of(r))); }));
+  router.add(http::post("/api/v1/evaluations/{id}/call-back", "evaluations.handle", [&svc](Request& r) {
+    TB_TRY(id, id_param(r, "id"));
+    return http::render(svc.call_back(*id, r.json, actor_of(r)));
+  }));
+  router.add(http::post("/api/v1/evaluations/{id}/rectification", "evaluations.handle", [&svc](Request& r) {
+    TB_TRY(id, id_param(r, "id"));
+    return http::render(svc.rectify(*id, r.json, actor_of(r)));
+  }));
+  router.add(http::post("/api/v1/evaluations/{id}/appeals", "evaluations.handle", [&svc](Request& r) {
+    TB_TRY(id, id_param(r, "id"));
+    return http::render(svc.appeal(*id, r.json, actor_of(r)), 201);
+  }));
+
+  router.add(http::get("/api/v1/evaluations/appeals", "evaluations.decide",
+                       [&svc](Request& r) { return http::render(svc.appeals(actor_of(r))); }));
+  router.add(http::post("/api/v1/evaluations/appeals/{id}/decision", "evaluations.decide", [&svc](Request& r) {
+    TB_TRY(id, id_param(r, "id"));
+    return http::render(svc.decide_appeal(*id, r.json, actor_of(r)));
+  }));
+}
+
+}  // namespace tb::evaluation

@@ -1,0 +1,289 @@
+// Ratings, the call-back and rectification loop of bad reviews, appeals, public figures.
+#include <set>
+
+#include "evaluation/evaluation.h"
+#include "evaluation/store.h"
+
+namespace tb::evaluation {
+namespace {
+
+const char* const kLevelNames[6] = {"", "非常不满意", "不满意", "基本满意", "满意", "非常满意"};
+const std::set<std::string> kChannels{"web", "app", "pad", "sms", "hotline", "window"};
+
+std::unexpected<Error> not_found(std::int64_t id) {
+  return fail(codes::kEvaluationNotFound, "评价不存在", {{"id", id}});
+}
+
+std::unexpected<Error> wrong_state(const sql::Row& e, std::string_view action) {
+  return fail(codes::kEvaluationStateInvalid, "评价当前状态下不能进行此操作", {{"state", e.state}, {"action", action}});
+}
+
+std::string text_field(const Json& body, const char* name) {
+  return body.contains(name) && body[name].is_string() ? body[name].get<std::string>() : std::string();
+}
+
+double share(std::int64_t part, std::int64_t whole) { return whole == 0 ? 0.0 : double(part) / double(whole); }
+
+}  // namespace
+
+std::vector<store::Migration> migrations() { return store::module_migrations("evaluation", migration_files()); }
+
+struct EvaluationService::Impl {
+  store::Db& db;
+  const Clock& clock;
+  reference::ReferenceService& reference;
+  catalog::CatalogService& catalog;
+
+  // The departments whose bad reviews this staff member follows up (approvers and window staff).
+  std::vector<std::string> departments_of(const Principal& p) {
+    std::vector<std::string> out;
+    for (const auto& g : p.roles)
+      if ((g.role == "approver" || g.role == "window_clerk") && g.department)
+        if (auto code = catalog.department_code(*g.department)) out.push_back(*code);
+    return out;
+  }
+
+  Json view(const sql::Row& e, bool for_staff) const {
+    Json out = {{"id", e.id},
+                {"case_no", e.case_no},
+                {"item", {{"code", e.item_code}, {"name", e.item_name}}},
+                {"department", e.department},
+                {"level", e.level},
+                {"level_name", kLevelNames[e.level]},
+                {"bad", e.first_level <= 2},
+                {"tags", e.tags},
+                {"comment", e.comment},
+                {"channel", e.channel},
+                {"state", e.state},
+                {"ratings", e.ratings},
+                {"anonymous", e.anonymous},
+                {"rated_at", format_instant(e.created_at)}};
+    if (for_staff && !e.anonymous) out["rater_account_id"] = e.account_id;
+    if (e.callback_at) out["call_back"] = {{"at", format_instant(*e.callback_at)}, {"note", e.callback_note.value_or("")}};
+    if (e.rectify_deadline) out["rectify_deadline"] = *e.rectify_deadline;
+    if (e.rectify_result) out["rectification"] = {{"result", *e.rectify_result},
+                                                  {"at", e.rectified_at ? Json(format_instant(*e.rectified_at)) : Json()}};
+    out["may_rate_again"] = e.state == "rectified" && e.ratings == 1;
+    return out;
+  }
+
+  void audit_it(store::Conn& c, const audit::Actor& who, const std::string& action, std::int64_t id, Json details) {
+    audit::record(c, clock, {.actor = who.principal, .action = action, .target = "evaluation:" + std::to_string(id),
+                             .ip = who.ip, .request_id = who.request_id, .details = std::move(details)});
+  }
+};
+
+EvaluationService::EvaluationService(store::Db& db, const Clock& clock, reference::ReferenceService& reference,
+                                     catalog::CatalogService& catalog)
+    : impl_(std::make_unique<Impl>(Impl{db, clock, reference, catalog})) {}
+EvaluationService::~EvaluationService() = default;
+
+Result<Json> EvaluationService::rate(const std::string& case_no, const Json& body, const audit::Actor& who) {
+  if (!who.principal) return fail(codes::kUnauthenticated, "请先登录");
+  Json problems = Json::array();
+  int level = body.contains("level") && body["level"].is_number_integer() ? body["level"].get<int>() : 0;
+  if (level < 1 || level > 5) problems.push_back({{"field", "level"}, {"problem", "one_of"}, {"value", "1-5"}});
+  Json tags = body.value("tags", Json::array());
+  if (!tags.is_array() || tags.size() > 10) problems.push_back({{"field", "tags"}, {"problem", "type"}});
+  else
+    for (const auto& t : tags)
+      if (!t.is_string() || t.get<std::string>().size() > 60) problems.push_back({{"field", "tags"}, {"problem", "type"}});
+  std::string comment = text_field(body, "comment");
+  if (comment.size() > 1500) problems.push_back({{"field", "comment"}, {"problem", "max_length"}, {"value", 500}});
+  std::string channel = body.contains("channel") ? text_field(body, "channel") : "web";
+  if (!kChannels.contains(channel)) problems.push_back({{"field", "channel"}, {"problem", "one_of"}});
+  // A bad review needs a word on what went wrong, so that someone can put it right.
+  if (level >= 1 && level <= 2 && comment.empty()) problems.push_back({{"field", "comment"}, {"problem", "required"}});
+  if (!problems.empty()) return fail(codes::kValidationFailed, "评价有误", {{"problems", problems}});
+  EpochMs now = impl_->clock.now_ms();
+  return impl_->db.write([&](store::Conn& c) -> Result<Json> {
+    auto facts = cases::case_facts(c, case_no);
+    if (!facts || facts->applicant_account_id != who.principal->account_id || facts->impl_code.empty())
+      return fail(codes::kCaseNotFound, "办件不存在", {{"case_no", case_no}});
+    static const std::set<std::string> kDone{"decided_approved", "decided_rejected", "delivered", "closed", "refused"};
+    if (!kDone.contains(facts->status))
+      return fail(codes::kEvaluationTooEarly, "办件办结后才能评价", {{"status", facts->status}});
+    if (auto e = sql::by_case(c, case_no)) {
+      // Once more, after a rectification the rater has seen.
+      if (!(e->state == "rectified" && e->ratings == 1))
+        return fail(codes::kEvaluationExists, "该办件已评价", {{"id", e->id}, {"state", e->state}});
+      e->level = level;
+      e->tags = tags;
+      e->comment = comment;
+      e->ratings = 2;
+      e->state = "rated";
+      e->updated_at = now;
+      sql::update(c, *e);
+      impl_->audit_it(c, who, "evaluation.rate_again", e->id, {{"level", level}});
+      return impl_->view(*e, false);
+    }
+    sql::Row e;
+    e.case_no = case_no;
+    e.department = facts->department;
+    e.item_code = facts->impl_code;
+    e.item_name = facts->item_name;
+    e.account_id = who.principal->account_id;
+    e.anonymous = body.value("anonymous", false);
+    e.level = e.first_level = level;
+    e.tags = tags;
+    e.comment = comment;
+    e.channel = channel;
+    e.state = level <= 2 ? "callback_due" : "rated";
+    e.created_at = e.updated_at = now;
+    e.id = sql::insert(c, e);
+    impl_->audit_it(c, who, "evaluation.rate", e.id, {{"level", level}, {"case_no", case_no}});
+    return impl_->view(e, false);
+  });
+}
+
+Result<Json> EvaluationService::of_case(const std::string& case_no, const audit::Actor& who) {
+  if (!who.principal) return fail(codes::kUnauthenticated, "请先登录");
+  auto e = impl_->db.read([&](store::Conn& c) { return sql::by_case(c, case_no); });
+  if (!e || e->account_id != who.principal->account_id) return fail(codes::kEvaluationNotFound, "该办件尚未评价");
+  return impl_->view(*e, false);
+}
+
+Result<Json> EvaluationService::queue(const audit::Actor& who) {
+  if (!who.principal) return fail(codes::kUnauthenticated, "请先登录");
+  auto departments = impl_->departments_of(*who.principal);
+  Json items = Json::array();
+  for (const auto& e : impl_->db.read([&](store::Conn& c) { return sql::of_departments(c, departments); }))
+    items.push_back(impl_->view(e, true));
+  return Json{{"items", items}};
+}
+
+Result<Json> EvaluationService::call_back(std::int64_t id, const Json& body, const audit::Actor& who) {
+  if (!who.principal) return fail(codes::kUnauthenticated, "请先登录");
+  std::string note = text_field(body, "note");
+  bool facts_clear = body.value("facts_clear", false);
+  std::string result = text_field(body, "result");
+  Json problems = Json::array();
+  if (note.empty()) problems.push_back({{"field", "note"}, {"problem", "required"}});
+  if (facts_clear && result.empty()) problems.push_back({{"field", "result"}, {"problem", "required"}});
+  if (!problems.empty()) return fail(codes::kValidationFailed, "回访记录不完整", {{"problems", problems}});
+  auto departments = impl_->departments_of(*who.principal);
+  EpochMs now = impl_->clock.now_ms();
+  int days = body.contains("days") && body["days"].is_number_integer() ? body["days"].get<int>() : kDefaultRectifyDays;
+  if (days < 5 || days > 15)  // the local rule: 5 to 15 working days
+    return fail(codes::kValidationFailed, "整改期限须为 5 至 15 个工作日", {{"problems", {{{"field", "days"}, {"problem", "range"}}}}});
+  return impl_->db.write([&](store::Conn& c) -> Result<Json> {
+    auto e = sql::by_id(c, id);
+    if (!e) return not_found(id);
+    if (std::find(departments.begin(), departments.end(), e->department) == departments.end())
+      return fail(codes::kEvaluationForbidden, "只有办理该件的部门可以回访整改", {{"department", e->department}});
+    if (e->state != "callback_due") return wrong_state(*e, "call_back");
+    e->callback_by = who.principal->account_id;
+    e->callback_at = now;
+    e->callback_note = note;
+    if (facts_clear) {  // 事实清楚的，立行立改
+      e->state = "rectified";
+      e->rectify_result = result;
+      e->rectified_at = now;
+    } else {
+      auto deadline = impl_->reference.calendar(c)->add_workdays(business_date(now), days);
+      if (!deadline) return std::unexpected(deadline.error());
+      e->state = "rectifying";
+      e->rectify_deadline = deadline->to_string();
+    }
+    e->updated_at = now;
+    sql::update(c, *e);
+    impl_->audit_it(c, who, "evaluation.call_back", id, {{"facts_clear", facts_clear}});
+    return impl_->view(*e, true);
+  });
+}
+
+Result<Json> EvaluationService::rectify(std::int64_t id, const Json& body, const audit::Actor& who) {
+  if (!who.principal) return fail(codes::kUnauthenticated, "请先登录");
+  std::string result = text_field(body, "result");
+  if (result.empty())
+    return fail(codes::kValidationFailed, "须写明整改结果", {{"problems", {{{"field", "result"}, {"problem", "required"}}}}});
+  auto departments = impl_->departments_of(*who.principal);
+  EpochMs now = impl_->clock.now_ms();
+  return impl_->db.write([&](store::Conn& c) -> Result<Json> {
+    auto e = sql::by_id(c, id);
+    if (!e) return not_found(id);
+    if (std::find(departments.begin(), departments.end(), e->department) == departments.end())
+      return fail(codes::kEvaluationForbidden, "只有办理该件的部门可以回访整改", {{"department", e->department}});
+    if (e->state != "rectifying") return wrong_state(*e, "rectify");
+    e->state = "rectified";
+    e->rectify_result = result;
+    e->rectified_at = now;
+    e->updated_at = now;
+    sql::update(c, *e);
+    impl_->audit_it(c, who, "evaluation.rectify", id, {{"late", business_date(now).to_string() > *e->rectify_deadline}});
+    return impl_->view(*e, true);
+  });
+}
+
+Result<Json> EvaluationService::appeal(std::int64_t id, const Json& body, const audit::Actor& who) {
+  if (!who.principal) return fail(codes::kUnauthenticated, "请先登录");
+  std::string reason = text_field(body, "reason");
+  if (reason.empty())
+    return fail(codes::kValidationFailed, "须写明申诉理由", {{"problems", {{{"field", "reason"}, {"problem", "required"}}}}});
+  auto departments = impl_->departments_of(*who.principal);
+  EpochMs now = impl_->clock.now_ms();
+  return impl_->db.write([&](store::Conn& c) -> Result<Json> {
+    auto e = sql::by_id(c, id);
+    if (!e) return not_found(id);
+    if (std::find(departments.begin(), departments.end(), e->department) == departments.end())
+      return fail(codes::kEvaluationForbidden, "只能对本部门收到的评价申诉", {{"department", e->department}});
+    if (e->state == "removed" || sql::has_pending_appeal(c, id)) return wrong_state(*e, "appeal");
+    auto appeal_id = sql::insert_appeal(c, {0, id, reason, who.principal->account_id, "pending", {}, {}, now});
+    impl_->audit_it(c, who, "evaluation.appeal", id, {{"appeal", appeal_id}});
+    return Json{{"appeal_id", appeal_id}, {"evaluation_id", id}, {"state", "pending"}};
+  });
+}
+
+Result<Json> EvaluationService::appeals(const audit::Actor& who) {
+  Json items = Json::array();
+  impl_->db.read([&](store::Conn& c) {
+    for (const auto& a : sql::pending_appeals(c)) {
+      auto e = sql::by_id(c, a.evaluation_id);
+      items.push_back({{"appeal_id", a.id}, {"reason", a.reason}, {"created_at", format_instant(a.created_at)},
+                       {"evaluation", e ? impl_->view(*e, false) : Json()}});
+    }
+  });
+  return Json{{"items", items}};
+}
+
+Result<Json> EvaluationService::decide_appeal(std::int64_t appeal_id, const Json& body, const audit::Actor& who) {
+  if (!who.principal) return fail(codes::kUnauthenticated, "请先登录");
+  if (!body.contains("uphold") || !body["uphold"].is_boolean())
+    return fail(codes::kValidationFailed, "须给出 uphold（true 认定误评恶评并移除）", {{"problems", {{{"field", "uphold"}, {"problem", "required"}}}}});
+  bool uphold = body["uphold"];
+  std::string note = text_field(body, "note");
+  EpochMs now = impl_->clock.now_ms();
+  return impl_->db.write([&](store::Conn& c) -> Result<Json> {
+    auto a = sql::appeal(c, appeal_id);
+    if (!a) return fail(codes::kAppealNotFound, "申诉不存在", {{"appeal_id", appeal_id}});
+    if (a->state != "pending")
+      return fail(codes::kEvaluationStateInvalid, "该申诉已处理", {{"state", a->state}, {"action", "decide"}});
+    sql::decide_appeal(c, appeal_id, uphold ? "upheld" : "rejected", who.principal->account_id, note, now);
+    if (uphold) {
+      auto e = sql::by_id(c, a->evaluation_id);
+      e->state = "removed";
+      e->updated_at = now;
+      sql::update(c, *e);
+    }
+    impl_->audit_it(c, who, uphold ? "evaluation.remove" : "evaluation.appeal_rejected", a->evaluation_id,
+                    {{"appeal", appeal_id}, {"note", note}});
+    return Json{{"appeal_id", appeal_id}, {"state", uphold ? "upheld" : "rejected"}, {"evaluation_removed", uphold}};
+  });
+}
+
+Result<Json> EvaluationService::summary(const std::optional<std::string>& department,
+                                        const std::optional<std::string>& item) {
+  auto s = impl_->db.read([&](store::Conn& c) { return sql::summary(c, department, item); });
+  Json levels = Json::object();
+  for (int l = 1; l <= 5; ++l) levels[kLevelNames[l]] = s.level[l];
+  return Json{{"total", s.total},
+              {"levels", levels},
+              {"satisfaction_rate", share(s.level[3] + s.level[4] + s.level[5], s.total)},
+              {"bad", s.bad},
+              {"bad_rate", share(s.bad, s.total)},
+              {"rectification_rate", share(s.bad_resolved, s.bad)},
+              {"real_name_bad", s.bad_real_name},
+              {"real_name_callback_rate", share(s.bad_real_name_called_back, s.bad_real_name)}};
+}
+
+}  // namespace tb::evaluation

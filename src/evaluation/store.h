@@ -1,0 +1,56 @@
+// SQL of the evaluation module; only service.cpp calls it.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/error.h"
+#include "core/time.h"
+#include "store/db.h"
+
+namespace tb::evaluation::sql {
+
+struct Row {
+  std::int64_t id = 0;
+  std::string case_no, department, item_code, item_name;
+  std::int64_t account_id = 0;
+  bool anonymous = false;
+  int level = 0;
+  Json tags;
+  std::string comment, channel, state;
+  int ratings = 1, first_level = 0;
+  std::optional<std::int64_t> callback_by, callback_at;
+  std::optional<std::string> callback_note, rectify_deadline, rectify_result;
+  std::optional<std::int64_t> rectified_at;
+  EpochMs created_at = 0, updated_at = 0;
+};
+std::int64_t insert(store::Conn& c, const Row& r);
+std::optional<Row> by_case(store::Conn& c, const std::string& case_no);
+std::optional<Row> by_id(store::Conn& c, std::int64_t id);
+void update(store::Conn& c, const Row& r);
+std::vector<Row> of_departments(store::Conn& c, const std::vector<std::string>& departments);
+
+struct Appeal {
+  std::int64_t id = 0, evaluation_id = 0;
+  std::string reason;
+  std::int64_t appealed_by = 0;
+  std::string state;
+  std::optional<std::int64_t> decided_by;
+  std::optional<std::string> decision_note;
+  EpochMs created_at = 0;
+};
+std::int64_t insert_appeal(store::Conn& c, const Appeal& a);
+std::optional<Appeal> appeal(store::Conn& c, std::int64_t id);
+std::vector<Appeal> pending_appeals(store::Conn& c);
+bool has_pending_appeal(store::Conn& c, std::int64_t evaluation_id);
+void decide_appeal(store::Conn& c, std::int64_t id, const std::string& state, std::int64_t by, const std::string& note,
+                   EpochMs now);
+
+struct Summary {
+  std::int64_t total = 0, level[6] = {0, 0, 0, 0, 0, 0}, bad = 0, bad_real_name = 0, bad_called_back = 0,
+               bad_real_name_called_back = 0, bad_resolved = 0;
+};
+Summary summary(store::Conn& c, const std::optional<std::string>& department, const std::optional<std::string>& item);
+
+}  // namespace tb::evaluation::sql
