@@ -14,6 +14,8 @@
 #include "catalog/catalog.h"
 #include "evaluation/evaluation.h"
 #include "licence/licence.h"
+#include "statistics/statistics.h"
+#include "supervision/orders.h"
 #include "supervision/supervision.h"
 #include "seal/seal.h"
 #include "core/clock.h"
@@ -76,9 +78,11 @@ class App {
   cases::CaseService& cases() { return *cases_; }
   licence::LicenceService& licences() { return *licences_; }
   supervision::SupervisionService& supervision() { return *supervision_; }
+  statistics::StatisticsService& statistics() { return *statistics_; }
 
-  // The outbox consumers (licence issuance, supervision), polling every `interval`; serve starts them.
-  void start_consumers(std::chrono::milliseconds interval);
+  // The outbox consumers (licence issuance, supervision, statistics), polling every `interval`
+  // and reading `batch` events per transaction; serve starts them.
+  void start_consumers(std::chrono::milliseconds interval, int batch = 200);
   void stop_consumers();
 
  private:
@@ -97,7 +101,9 @@ class App {
   std::unique_ptr<cases::CaseService> cases_;
   std::unique_ptr<licence::LicenceService> licences_;
   std::unique_ptr<supervision::SupervisionService> supervision_;
+  std::unique_ptr<supervision::OrderService> orders_;
   std::unique_ptr<evaluation::EvaluationService> evaluation_;
+  std::unique_ptr<statistics::StatisticsService> statistics_;
   std::jthread consumers_;
 };
 

@@ -115,6 +115,10 @@ int run_cli(int argc, char** argv) {
                     "how often the outbox consumers look for new case events (0: never)")
       ->check(CLI::Range(0, 60000))
       ->capture_default_str();
+  int consumer_batch = 200;
+  serve->add_option("--consumer-batch", consumer_batch, "case events each consumer reads per transaction")
+      ->check(CLI::Range(1, 10000))
+      ->capture_default_str();
   serve->add_option("--workers", server.workers, "threads that run request handlers")->capture_default_str();
   serve->add_option("--pool-size", config.pool.size, "database connections")->capture_default_str();
   serve->add_option("--max-connections", server.max_connections)->capture_default_str();
@@ -209,7 +213,7 @@ int run_cli(int argc, char** argv) {
       spdlog::info("tongban {} serving http://{}:{} (db {}, {})", kVersion, server.host, port, app.db().describe(),
                    config.test_clock ? "test clock" : "system clock");
       std::cerr << "tongban: open http://" << server.host << ":" << port << "/" << std::endl;
-      app.start_consumers(std::chrono::milliseconds(consumer_interval_ms));
+      app.start_consumers(std::chrono::milliseconds(consumer_interval_ms), consumer_batch);
       srv.run();
       app.stop_consumers();
       spdlog::info("stopped");

@@ -66,7 +66,9 @@ App::App(Config config) : config_(std::move(config)) {
                                                         *identity_, *blobs_, config_.public_url);
   cases_->set_licence_source(licences_.get());
   supervision_ = std::make_unique<supervision::SupervisionService>(*db_, *clock_, *reference_);
-  evaluation_ = std::make_unique<evaluation::EvaluationService>(*db_, *clock_, *reference_, *catalog_);  // 减证便民: a held licence stands in for a material
+  orders_ = std::make_unique<supervision::OrderService>(*db_, *clock_, *reference_, *catalog_);
+  evaluation_ = std::make_unique<evaluation::EvaluationService>(*db_, *clock_, *reference_, *catalog_);
+  statistics_ = std::make_unique<statistics::StatisticsService>(*db_, *clock_, *reference_, *catalog_);  // 减证便民: a held licence stands in for a material
 
   identity::install_guard(router_, *identity_);
   add_ops_routes(router_, *this);
@@ -79,7 +81,9 @@ App::App(Config config) : config_(std::move(config)) {
   cases::add_routes(router_, *cases_);
   licence::add_routes(router_, *licences_);
   supervision::add_routes(router_, *supervision_);
+  supervision::add_order_routes(router_, *orders_);
   evaluation::add_routes(router_, *evaluation_);
+  statistics::add_routes(router_, *statistics_);
 
   metrics_.add_source([this](std::string& out) {
     auto s = db_->stats();
@@ -98,17 +102,19 @@ App::App(Config config) : config_(std::move(config)) {
 
 App::~App() { stop_consumers(); }
 
-void App::start_consumers(std::chrono::milliseconds interval) {
+void App::start_consumers(std::chrono::milliseconds interval, int batch) {
   if (interval.count() <= 0 || consumers_.joinable()) return;
-  consumers_ = std::jthread([this, interval](std::stop_token stop) {
+  consumers_ = std::jthread([this, interval, batch](std::stop_token stop) {
     std::mutex m;
     std::condition_variable_any wake;
     while (!stop.stop_requested()) {
       try {
         // Drain what is there, then wait: the outbox is read by position, so nothing is missed.
-        while (!stop.stop_requested() && licences_->consume(200) == 200) {
+        while (!stop.stop_requested() && licences_->consume(batch) == std::size_t(batch)) {
         }
-        while (!stop.stop_requested() && supervision_->consume(500) == 500) {
+        while (!stop.stop_requested() && supervision_->consume(batch) == std::size_t(batch)) {
+        }
+        while (!stop.stop_requested() && statistics_->consume(batch) == std::size_t(batch)) {
         }
       } catch (const std::exception& e) {
         spdlog::error("outbox consumer: {}", e.what());  // retried on the next round; the position did not move
@@ -138,6 +144,7 @@ std::vector<store::Migration> App::migrations() {
   for (auto& m : licence::migrations()) all.push_back(std::move(m));
   for (auto& m : supervision::migrations()) all.push_back(std::move(m));
   for (auto& m : evaluation::migrations()) all.push_back(std::move(m));
+  for (auto& m : statistics::migrations()) all.push_back(std::move(m));
   return all;
 }
 
@@ -165,7 +172,7 @@ Json App::openapi() {
   for (auto files : {audit::openapi_files(), identity::openapi_files(), reference::openapi_files(),
                      catalog::openapi_files(), seal::openapi_files(), cases::openapi_files(),
                      licence::openapi_files(), supervision::openapi_files(),
-                     evaluation::openapi_files()})
+                     evaluation::openapi_files(), statistics::openapi_files()})
     parts.insert(parts.end(), files.begin(), files.end());
   for (const auto& f : parts) {
     Json part = Json::parse(f.text);

@@ -94,6 +94,9 @@ inline constexpr std::string_view kEvaluationTooEarly = "EVALUATION_TOO_EARLY";
 inline constexpr std::string_view kEvaluationStateInvalid = "EVALUATION_STATE_INVALID";
 inline constexpr std::string_view kEvaluationForbidden = "EVALUATION_FORBIDDEN";
 inline constexpr std::string_view kAppealNotFound = "APPEAL_NOT_FOUND";
+// supervision
+inline constexpr std::string_view kOrderNotFound = "ORDER_NOT_FOUND";
+inline constexpr std::string_view kOrderStateInvalid = "ORDER_STATE_INVALID";
 }  // namespace codes
 
 inline constexpr ErrorCodeInfo kErrorCodes[] = {
@@ -170,6 +173,8 @@ inline constexpr ErrorCodeInfo kErrorCodes[] = {
     {codes::kEvaluationStateInvalid, 409},
     {codes::kEvaluationForbidden, 403},
     {codes::kAppealNotFound, 404},
+    {codes::kOrderNotFound, 404},
+    {codes::kOrderStateInvalid, 409},
 };
 
 // 500 for a code missing from the table (a unit test checks every code used is listed).

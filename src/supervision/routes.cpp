@@ -1,5 +1,8 @@
 #include "http/router.h"
+#include "supervision/orders.h"
 #include "supervision/supervision.h"
+
+#include <charconv>
 
 namespace tb::supervision {
 namespace {
@@ -32,6 +35,36 @@ void add_routes(http::Router& router, SupervisionService& svc) {
   router.add(http::get("/api/v1/supervision/rules", "supervision.read", [&svc](Request&) { return Response::json(svc.rules()); }));
   router.add(http::put("/api/v1/supervision/rules", "supervision.manage",
                        [&svc](Request& r) { return http::render(svc.set_rules(r.json, actor_of(r))); }));
+}
+
+namespace {
+Result<std::int64_t> order_id(const Request& r) {
+  std::int64_t v = 0;
+  const std::string& text = r.param("id");
+  auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+  if (ec != std::errc() || p != text.data() + text.size()) return fail(codes::kValidationFailed, "id 须为整数", {{"field", "id"}});
+  return v;
+}
+}  // namespace
+
+void add_order_routes(http::Router& router, OrderService& orders) {
+  router.add(http::post("/api/v1/supervision/orders", "supervision.manage",
+                        [&orders](Request& r) { return http::render(orders.issue(r.json, actor_of(r)), 201); }));
+  router.add(http::get("/api/v1/supervision/orders", "supervision.read", [&orders](Request& r) {
+    return http::render(orders.list(r.query_param("state"), actor_of(r), false));
+  }));
+  router.add(http::post("/api/v1/supervision/orders/{id}/close", "supervision.manage", [&orders](Request& r) {
+    TB_TRY(id, order_id(r));
+    return http::render(orders.close(*id, r.json, actor_of(r)));
+  }));
+  // The ordered department.
+  router.add(http::get("/api/v1/supervision/my-orders", "supervision.reply", [&orders](Request& r) {
+    return http::render(orders.list(r.query_param("state"), actor_of(r), true));
+  }));
+  router.add(http::post("/api/v1/supervision/orders/{id}/reply", "supervision.reply", [&orders](Request& r) {
+    TB_TRY(id, order_id(r));
+    return http::render(orders.reply(*id, r.json, actor_of(r)));
+  }));
 }
 
 }  // namespace tb::supervision

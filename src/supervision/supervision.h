@@ -56,8 +56,11 @@ class SupervisionService {
   std::unique_ptr<Impl> impl_;
 };
 
+class OrderService;
+
 std::vector<store::Migration> migrations();
 void add_routes(http::Router& router, SupervisionService& service);
+void add_order_routes(http::Router& router, OrderService& orders);
 std::vector<EmbeddedFile> migration_files();
 std::vector<EmbeddedFile> openapi_files();
 

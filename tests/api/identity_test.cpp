@@ -130,9 +130,9 @@ TEST(Login, ManyFailuresFromOneAddressAreThrottled) {
 TEST(Permissions, EveryRoleAgainstEveryRoute) {
   const std::map<std::string, std::set<std::string>> expected{
       {"citizen", {"companies.manage"}},
-      {"window_clerk", {"accounts.verify", "cases.handle", "evaluations.handle"}},
-      {"approver", {"cases.handle", "licences.issue", "evaluations.handle"}},
-      {"department_admin", {"staff.manage", "items.edit", "seals.apply"}},
+      {"window_clerk", {"accounts.verify", "cases.handle", "evaluations.handle", "supervision.reply"}},
+      {"approver", {"cases.handle", "licences.issue", "evaluations.handle", "supervision.reply"}},
+      {"department_admin", {"staff.manage", "items.edit", "seals.apply", "supervision.reply"}},
       {"catalog_reviewer", {"items.review", "items.edit"}},
       {"supervisor", {"supervision.read", "supervision.manage", "evaluations.decide"}},
       {"hall_manager", {}},

@@ -1,0 +1,154 @@
+// Counting from the outbox, and the indicators read from the counters and the catalogue.
+#include <map>
+
+#include "cases/lifecycle.h"
+#include "statistics/statistics.h"
+
+namespace tb::statistics {
+namespace {
+
+double share(std::int64_t part, std::int64_t whole) { return whole == 0 ? 0.0 : double(part) / double(whole); }
+
+void add(store::Conn& c, const std::string& day, const cases::CaseFacts& f, const std::string& metric, std::int64_t n) {
+  c.exec("INSERT INTO stat_counters (day, department, item_code, channel, metric, value) VALUES (?, ?, ?, ?, ?, ?) "
+         "ON CONFLICT (day, department, item_code, channel, metric) DO UPDATE SET value = stat_counters.value + excluded.value",
+         {day, f.department, f.impl_code, f.channel, metric, n});
+}
+
+// Which counter an event adds to (those needing no computation).
+const std::map<std::string, std::string>& simple_metrics() {
+  static const std::map<std::string, std::string> m{{"case.submitted", "submitted"},
+                                                    {"case.accepted", "accepted"},
+                                                    {"case.correction_required", "corrections"},
+                                                    {"case.refused", "refused"},
+                                                    {"case.withdrawn", "withdrawn"}};
+  return m;
+}
+
+}  // namespace
+
+std::vector<store::Migration> migrations() { return store::module_migrations("statistics", migration_files()); }
+
+struct StatisticsService::Impl {
+  store::Db& db;
+  const Clock& clock;
+  reference::ReferenceService& reference;
+  catalog::CatalogService& catalog;
+};
+
+StatisticsService::StatisticsService(store::Db& db, const Clock& clock, reference::ReferenceService& reference,
+                                     catalog::CatalogService& catalog)
+    : impl_(std::make_unique<Impl>(Impl{db, clock, reference, catalog})) {}
+StatisticsService::~StatisticsService() = default;
+
+bool StatisticsService::caught_up() {
+  return impl_->db.read([](store::Conn& c) {
+    auto rows = c.query("SELECT position FROM stat_consumer WHERE id = 1");
+    return cases::outbox_after(c, rows.empty() ? 0 : rows[0].i64(0), 1).empty();
+  });
+}
+
+std::size_t StatisticsService::consume(int limit) {
+  return impl_->db.write([&](store::Conn& c) -> std::size_t {
+    auto rows = c.query("SELECT position FROM stat_consumer WHERE id = 1");
+    std::int64_t from = rows.empty() ? 0 : rows[0].i64(0);
+    auto events = cases::outbox_after(c, from, limit);
+    if (events.empty()) return 0;
+    // The counts and the position move together: a batch is counted once or not at all.
+    bool moved = rows.empty()
+                     ? c.exec("INSERT INTO stat_consumer (id, position) VALUES (1, ?) ON CONFLICT (id) DO NOTHING",
+                              {events.back().position}) == 1
+                     : c.exec("UPDATE stat_consumer SET position = ? WHERE id = 1 AND position = ?",
+                              {events.back().position, from}) == 1;
+    if (!moved) return 0;
+    auto calendar = impl_->reference.calendar(c);
+    std::map<std::string, std::optional<cases::CaseFacts>> facts;
+    for (const auto& e : events) {
+      auto [it, fresh] = facts.try_emplace(e.case_no);
+      if (fresh) it->second = cases::case_facts(c, e.case_no);
+      if (!it->second || it->second->impl_code.empty()) continue;  // a scenario's parent counts through its children
+      const cases::CaseFacts& f = *it->second;
+      std::string day = business_date(e.at).to_string();
+      if (auto m = simple_metrics().find(e.type); m != simple_metrics().end()) {
+        add(c, day, f, m->second, 1);
+      } else if (e.type == "case.decided") {
+        add(c, day, f, "decided", 1);
+        auto state = cases::case_state_from_json(f.state);
+        auto input = state ? cases::limits_input(*state) : std::nullopt;
+        if (!input) continue;
+        Date decided = business_date(e.at);
+        input->finished_on = decided;
+        auto limits = cases::compute_limits(*calendar, *input, decided);
+        if (!limits) continue;
+        add(c, day, f, limits->case_clock.state == cases::LimitState::kOverdue ? "decided_late" : "decided_on_time", 1);
+        add(c, day, f, "workdays_used", limits->case_clock.used_days);
+        add(c, day, f, "workdays_promised", limits->case_clock.limit_days);
+      }
+    }
+    return events.size();
+  });
+}
+
+Result<Json> StatisticsService::indicators(const IndicatorQuery& q) {
+  for (const auto* d : {&q.from, &q.to})
+    if (*d && !Date::parse(**d)) return fail(codes::kInvalidDate, "日期须为 YYYY-MM-DD", {{"value", **d}});
+  // Items: what the catalogue offers (the department's, or all).
+  std::int64_t items = 0, online = 0, full_online = 0, one_visit = 0, zero_visit = 0;
+  for (const auto& item : impl_->catalog.export_items()) {
+    if (q.department && item.value("department", "") != *q.department) continue;
+    ++items;
+    auto forms = item.value("handling_forms", Json::array());
+    bool offered = !item.value("negative_list", false) && std::find(forms.begin(), forms.end(), Json("online")) != forms.end();
+    online += offered;
+    full_online += offered && item.value("online_depth", 0) >= 4;
+    one_visit += item.value("visits", 2) <= 1;
+    zero_visit += item.value("visits", 2) == 0;
+  }
+  // Cases: the counters in the period.
+  std::string where = "day >= ? AND day <= ?";
+  store::Params p{q.from.value_or("0000-00-00"), q.to.value_or("9999-99-99")};
+  if (q.department) {
+    where += " AND department = ?";
+    p.emplace_back(*q.department);
+  }
+  std::map<std::string, std::int64_t> m;
+  Json by_channel = Json::object();
+  impl_->db.read([&](store::Conn& c) {
+    for (const auto& r : c.query("SELECT metric, sum(value) FROM stat_counters WHERE " + where + " GROUP BY metric", p))
+      m[r.text(0)] = r.i64(1);
+    for (const auto& r : c.query("SELECT channel, sum(value) FROM stat_counters WHERE " + where +
+                                     " AND metric = 'submitted' GROUP BY channel ORDER BY channel",
+                                 p))
+      by_channel[r.text(0)] = r.i64(1);
+  });
+  std::int64_t decided_timed = m["decided_on_time"] + m["decided_late"];
+  return Json{
+      {"period", {{"from", q.from ? Json(*q.from) : Json()}, {"to", q.to ? Json(*q.to) : Json()}}},
+      {"department", q.department ? Json(*q.department) : Json()},
+      {"items",
+       {{"total", items},
+        {"online", online},
+        {"online_rate", share(online, items)},
+        {"full_online", full_online},
+        {"full_online_rate", share(full_online, items)},
+        {"at_most_one_visit", one_visit},
+        {"at_most_one_visit_rate", share(one_visit, items)},
+        {"zero_visit", zero_visit},
+        {"zero_visit_rate", share(zero_visit, items)}}},
+      {"cases",
+       {{"submitted", m["submitted"]},
+        {"by_channel", by_channel},
+        {"accepted", m["accepted"]},
+        {"corrections", m["corrections"]},
+        {"correction_rate", share(m["corrections"], m["submitted"])},
+        {"refused", m["refused"]},
+        {"withdrawn", m["withdrawn"]},
+        {"decided", m["decided"]},
+        {"decided_on_time", m["decided_on_time"]},
+        {"decided_late", m["decided_late"]},
+        {"on_time_rate", share(m["decided_on_time"], decided_timed)},
+        {"average_workdays_used", decided_timed ? double(m["workdays_used"]) / double(decided_timed) : 0.0},
+        {"average_workdays_promised", decided_timed ? double(m["workdays_promised"]) / double(decided_timed) : 0.0}}}};
+}
+
+}  // namespace tb::statistics

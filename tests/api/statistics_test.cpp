@@ -1,0 +1,157 @@
+// Statistics from the case outbox: indicators checked against values computed by hand, and
+// a consumer killed in the middle of the outbox that resumes without counting twice.
+#include <gtest/gtest.h>
+
+#include <csignal>
+#include <iostream>
+#include <thread>
+
+#include "core/ids.h"
+#include "store/db.h"
+#include "support/http_client.h"
+#include "support/server_process.h"
+
+namespace tb::testing {
+namespace {
+
+using Json = nlohmann::json;
+
+class StatisticsApi : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    std::string out;
+    ASSERT_EQ(run_tongban({"seed", "--db", db_.url()}, &out), 0) << out;
+    direct_ = store::Db::open(db_.url(), {.size = 1});
+    hotel_ = direct_->read([](store::Conn& c) {
+      return c.query("SELECT impl_code FROM items WHERE basic_code = '000101009000' AND department_code = 'GA'").at(0).text(0);
+    });
+  }
+  std::unique_ptr<ServerProcess> start(std::vector<std::string> args = {}) {
+    args.push_back("--no-access-log");
+    return std::make_unique<ServerProcess>(db_.url(), args,
+                                           std::map<std::string, std::string>{{"TONGBAN_NOW", "2026-03-02T09:00:00+08:00"}});
+  }
+  Json application(int port, const std::string& token) {
+    auto up = http_request(port, "POST", "/api/v1/uploads?name=a.pdf", "%PDF-1.7 a",
+                           bearer(token, {{"Content-Type", "application/octet-stream"}}));
+    Json m = Json::array();
+    for (const char* name : {"特种行业许可证申请登记表", "营业执照", "经营场所房屋产权证明或者租赁合同",
+                             "法定代表人（负责人）居民身份证", "场所平面图及安全防范设施配置说明"})
+      m.push_back({{"name", name}, {"upload", up.json()["id"]}});
+    return {{"item", hotel_},
+            {"form", {{"company_name", "六安宾馆"}, {"uscc", "91341500MA2N0001XH"}, {"rooms", 30}, {"beds", 40},
+                      {"address", "六安市金安区梅山南路1号"}}},
+            {"materials", m}};
+  }
+  std::string submit(int port, const std::string& token, Json app) {
+    auto res = http_request(port, "POST", "/api/v1/cases", app.dump(), bearer(token));
+    EXPECT_EQ(res.status, 201) << res.body;
+    return res.json().value("case_no", "");
+  }
+  void act(int port, const std::string& token, const std::string& no, const Json& body) {
+    auto res = http_request(port, "POST", "/api/v1/cases/" + no + "/actions", body.dump(), bearer(token));
+    ASSERT_EQ(res.status, 200) << body << ": " << res.body;
+  }
+  std::int64_t scalar(const std::string& sql) {
+    return direct_->read([&](store::Conn& c) {
+      auto rows = c.query(sql);
+      return rows.empty() || rows[0].is_null(0) ? std::int64_t(0) : rows[0].i64(0);
+    });
+  }
+
+  TestDatabase db_;
+  std::unique_ptr<store::Db> direct_;
+  std::string hotel_;
+};
+
+TEST_F(StatisticsApi, IndicatorsMatchValuesComputedByHand) {
+  auto server = start();
+  int port = server->port();
+  std::string zhang = log_in(port, "13800000001", kDemoPassword), clerk = log_in(port, "clerk01", kDemoPassword);
+  std::string police = log_in(port, "approver02", kDemoPassword), fire = log_in(port, "fire01", kDemoPassword);
+  // Four applications: three online by 张三, one filed at the window for 李四.
+  std::string a = submit(port, zhang, application(port, zhang)), b = submit(port, zhang, application(port, zhang)),
+              c = submit(port, zhang, application(port, zhang));
+  Json walk_in = application(port, clerk);
+  walk_in["applicant"] = {{"id_number", std::string("34150319920202002") + ids::resident_check_char("34150319920202002")}};
+  std::string d = submit(port, clerk, walk_in);
+  // One correction notice (a), three acceptances, one refusal (d), one withdrawal (b).
+  act(port, clerk, a, {{"action", "require_correction"}, {"corrections", {{{"material", "营业执照"}, {"reason", "已过期"}}}}});
+  act(port, zhang, a, {{"action", "resubmit"}, {"materials", {{{"name", "营业执照"}, {"upload", application(port, zhang)["materials"][0]["upload"]}}}}});
+  for (const auto& no : {a, b, c}) act(port, clerk, no, {{"action", "accept"}});
+  act(port, clerk, d, {{"action", "refuse"}, {"reason", "不属于受理范围"}, {"legal_basis", "《行政许可法》第三十二条"}});
+  act(port, zhang, b, {{"action", "withdraw"}, {"reason", "暂不开业"}});
+  // a decided the day it was accepted: 0 of 10 working days. c decided on 20 March, 14 working
+  // days after acceptance on 2 March — 4 past its deadline of 16 March.
+  auto decide = [&](const std::string& no) {
+    act(port, police, no, {{"action", "complete_step"}, {"step", "review"}, {"outcome", "approve"}});
+    act(port, fire, no, {{"action", "complete_step"}, {"step", "fire"}, {"outcome", "approve"}});
+    act(port, police, no, {{"action", "complete_step"}, {"step", "decide"}, {"outcome", "approve"}});
+  };
+  decide(a);
+  ASSERT_EQ(http_request(port, "POST", "/api/v1/admin/clock", Json{{"now", "2026-03-20T09:00:00+08:00"}}.dump()).status, 200);
+  police = log_in(port, "approver02", kDemoPassword);
+  fire = log_in(port, "fire01", kDemoPassword);
+  decide(c);
+  ASSERT_EQ(http_request(port, "POST", "/api/v1/admin/test/consumers/run").json()["caught_up"], true);
+
+  Json got = http_request(port, "GET", "/api/v1/statistics/indicators?department=GA").json();
+  // The police's 10 catalogue items: 9 online (all 9 fully), 10 at most one visit, 9 with none.
+  EXPECT_EQ(got["items"], Json::parse(R"({"total": 10, "online": 9, "online_rate": 0.9, "full_online": 9,
+      "full_online_rate": 0.9, "at_most_one_visit": 10, "at_most_one_visit_rate": 1.0, "zero_visit": 9,
+      "zero_visit_rate": 0.9})"));
+  EXPECT_EQ(got["cases"], Json::parse(R"({"submitted": 4, "by_channel": {"online": 3, "window": 1}, "accepted": 3,
+      "corrections": 1, "correction_rate": 0.25, "refused": 1, "withdrawn": 1, "decided": 2, "decided_on_time": 1,
+      "decided_late": 1, "on_time_rate": 0.5, "average_workdays_used": 7.0, "average_workdays_promised": 10.0})"))
+      << got["cases"];
+  // A period: only what happened on 2 March (the late decision was on the 20th).
+  Json day = http_request(port, "GET", "/api/v1/statistics/indicators?department=GA&from=2026-03-02&to=2026-03-02").json();
+  EXPECT_EQ(day["cases"]["decided"], 1);
+  EXPECT_EQ(http_request(port, "GET", "/api/v1/statistics/indicators?from=2026-13-01").status, 400);
+}
+
+TEST_F(StatisticsApi, AConsumerKilledMidStreamResumesWithoutCountingTwice) {
+  constexpr int kCases = 30;
+  {
+    auto server = start({"--consumer-interval-ms", "0"});  // nothing consumed while filing
+    std::string zhang = log_in(server->port(), "13800000001", kDemoPassword);
+    Json app = application(server->port(), zhang);
+    for (int i = 0; i < kCases; ++i) submit(server->port(), zhang, app);
+    server->terminate();
+  }
+  // A long outbox to cut through: the same submissions replayed as 64 × 30 events (the
+  // counters do not care that they repeat; the consumer must count each row once).
+  for (int i = 0; i < 6; ++i)
+    direct_->write([](store::Conn& c) {
+      c.exec("INSERT INTO case_events (case_id, type, payload, created_at) "
+             "SELECT case_id, type, payload, created_at FROM case_events ORDER BY id");
+    });
+  std::int64_t last = scalar("SELECT max(id) FROM case_events");
+  ASSERT_EQ(last, kCases * 64);
+  {
+    // One event per transaction, one round a millisecond; killed once a few are counted.
+    auto server = start({"--consumer-interval-ms", "1", "--consumer-batch", "1"});
+    std::int64_t seen = 0;
+    for (int i = 0; i < 5000 && seen < 5; ++i) {
+      seen = scalar("SELECT position FROM stat_consumer");
+      if (seen < 5) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+    server->signal(SIGKILL);
+    server->wait_exit(5000);
+  }
+  std::int64_t at_kill = scalar("SELECT position FROM stat_consumer");
+  std::int64_t counted = scalar("SELECT sum(value) FROM stat_counters WHERE metric = 'submitted'");
+  std::cout << "consumer killed at position " << at_kill << " of " << last << "\n";
+  EXPECT_GE(at_kill, 5);
+  EXPECT_LT(at_kill, last) << "the kill should land mid-stream";
+  EXPECT_EQ(counted, at_kill) << "what was counted is exactly what the position says";
+  {
+    auto server = start({"--consumer-interval-ms", "0"});
+    ASSERT_EQ(http_request(server->port(), "POST", "/api/v1/admin/test/consumers/run").json()["caught_up"], true);
+  }
+  EXPECT_EQ(scalar("SELECT position FROM stat_consumer"), last);
+  EXPECT_EQ(scalar("SELECT sum(value) FROM stat_counters WHERE metric = 'submitted'"), kCases * 64);
+}
+
+}  // namespace
+}  // namespace tb::testing
