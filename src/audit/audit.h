@@ -23,6 +23,10 @@ namespace tb::http {
 class Router;
 }
 
+namespace tb::http {
+struct Request;
+}
+
 namespace tb::audit {
 
 // The person behind a write, as routes know it.
@@ -31,6 +35,8 @@ struct Actor {
   std::string ip;
   std::string request_id;
 };
+// The actor of a request, for route handlers: who (if signed in), from where, which request.
+Actor actor_of(const http::Request& r);
 
 struct Entry {
   const Principal* actor = nullptr;  // null for anonymous (a failed login, say)

@@ -2,6 +2,8 @@
 #include "http/router.h"
 
 namespace tb::audit {
+
+Actor actor_of(const http::Request& r) { return {r.principal ? &*r.principal : nullptr, r.remote_address, r.request_id}; }
 namespace {
 
 Json to_json(const Record& r) {

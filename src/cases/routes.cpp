@@ -11,7 +11,7 @@ using http::Request;
 using http::Response;
 using identity::kAuthenticated;
 
-audit::Actor actor_of(const Request& r) { return {r.principal ? &*r.principal : nullptr, r.remote_address, r.request_id}; }
+using audit::actor_of;
 
 Result<std::int64_t> int64_param(std::string_view text, const std::string& field) {
   std::int64_t value = 0;

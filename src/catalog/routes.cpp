@@ -7,7 +7,7 @@ namespace {
 using http::Request;
 using http::Response;
 
-audit::Actor actor_of(const Request& r) { return {r.principal ? &*r.principal : nullptr, r.remote_address, r.request_id}; }
+using audit::actor_of;
 
 Result<int> version_param(const Request& r) { return http::parse_int(r.param("version"), "version"); }
 

@@ -10,7 +10,7 @@ namespace {
 using http::Request;
 using http::Response;
 
-audit::Actor actor_of(const Request& r) { return {r.principal ? &*r.principal : nullptr, r.remote_address, r.request_id}; }
+using audit::actor_of;
 
 Result<std::int64_t> id_param(const Request& r, const std::string& name) {
   std::int64_t v = 0;

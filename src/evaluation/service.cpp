@@ -1,4 +1,5 @@
 // Ratings, the call-back and rectification loop of bad reviews, appeals, public figures.
+#include <algorithm>
 #include <set>
 
 #include "evaluation/evaluation.h"
@@ -65,6 +66,15 @@ struct EvaluationService::Impl {
                                                   {"at", e.rectified_at ? Json(format_instant(*e.rectified_at)) : Json()}};
     out["may_rate_again"] = e.state == "rectified" && e.ratings == 1;
     return out;
+  }
+
+  // The review `id`, if it went to one of `departments` (the caller's).
+  Result<sql::Row> handled_by(store::Conn& c, std::int64_t id, const std::vector<std::string>& departments) {
+    auto e = sql::by_id(c, id);
+    if (!e) return not_found(id);
+    if (std::find(departments.begin(), departments.end(), e->department) == departments.end())
+      return fail(codes::kEvaluationForbidden, "只有办理该件的部门可以回访、整改或申诉", {{"department", e->department}});
+    return *e;
   }
 
   void audit_it(store::Conn& c, const audit::Actor& who, const std::string& action, std::int64_t id, Json details) {
@@ -167,10 +177,8 @@ Result<Json> EvaluationService::call_back(std::int64_t id, const Json& body, con
   if (days < 5 || days > 15)  // the local rule: 5 to 15 working days
     return fail(codes::kValidationFailed, "整改期限须为 5 至 15 个工作日", {{"problems", {{{"field", "days"}, {"problem", "range"}}}}});
   return impl_->db.write([&](store::Conn& c) -> Result<Json> {
-    auto e = sql::by_id(c, id);
-    if (!e) return not_found(id);
-    if (std::find(departments.begin(), departments.end(), e->department) == departments.end())
-      return fail(codes::kEvaluationForbidden, "只有办理该件的部门可以回访整改", {{"department", e->department}});
+    auto e = impl_->handled_by(c, id, departments);
+    if (!e) return std::unexpected(e.error());
     if (e->state != "callback_due") return wrong_state(*e, "call_back");
     e->callback_by = who.principal->account_id;
     e->callback_at = now;
@@ -200,10 +208,8 @@ Result<Json> EvaluationService::rectify(std::int64_t id, const Json& body, const
   auto departments = impl_->departments_of(*who.principal);
   EpochMs now = impl_->clock.now_ms();
   return impl_->db.write([&](store::Conn& c) -> Result<Json> {
-    auto e = sql::by_id(c, id);
-    if (!e) return not_found(id);
-    if (std::find(departments.begin(), departments.end(), e->department) == departments.end())
-      return fail(codes::kEvaluationForbidden, "只有办理该件的部门可以回访整改", {{"department", e->department}});
+    auto e = impl_->handled_by(c, id, departments);
+    if (!e) return std::unexpected(e.error());
     if (e->state != "rectifying") return wrong_state(*e, "rectify");
     e->state = "rectified";
     e->rectify_result = result;
@@ -223,10 +229,8 @@ Result<Json> EvaluationService::appeal(std::int64_t id, const Json& body, const 
   auto departments = impl_->departments_of(*who.principal);
   EpochMs now = impl_->clock.now_ms();
   return impl_->db.write([&](store::Conn& c) -> Result<Json> {
-    auto e = sql::by_id(c, id);
-    if (!e) return not_found(id);
-    if (std::find(departments.begin(), departments.end(), e->department) == departments.end())
-      return fail(codes::kEvaluationForbidden, "只能对本部门收到的评价申诉", {{"department", e->department}});
+    auto e = impl_->handled_by(c, id, departments);
+    if (!e) return std::unexpected(e.error());
     if (e->state == "removed" || sql::has_pending_appeal(c, id)) return wrong_state(*e, "appeal");
     auto appeal_id = sql::insert_appeal(c, {0, id, reason, who.principal->account_id, "pending", {}, {}, now});
     impl_->audit_it(c, who, "evaluation.appeal", id, {{"appeal", appeal_id}});
