@@ -56,16 +56,16 @@ std::vector<Actor> CaseService::Impl::actors_of(const Principal& p) {
   return out;
 }
 
-std::optional<std::string> CaseService::Impl::deadline_of(store::Conn& c, const CaseState& state) {
+std::optional<CaseLimits> CaseService::Impl::limits_of(store::Conn& c, const CaseState& state) {
   auto in = limits_input(state);
   if (!in) return std::nullopt;
   auto limits = compute_limits(*reference.calendar(c), *in, business_date(clock.now_ms()));
   if (!limits) return std::nullopt;  // a year missing from the calendar: no guessed deadline
-  return limits->case_clock.deadline.to_string();
+  return *limits;
 }
 
-std::vector<sql::TaskRow> CaseService::Impl::tasks_for(store::Conn& c, const sql::CaseRow& row,
-                                                       const CaseState& state) {
+std::vector<sql::TaskRow> CaseService::Impl::tasks_for(const sql::CaseRow& row, const CaseState& state,
+                                                       const std::optional<CaseLimits>& limits) {
   std::vector<sql::TaskRow> out;
   std::string today = business_date(clock.now_ms()).to_string();
   auto task = [&](std::string key, std::string name, std::string role, std::string department) {
@@ -80,9 +80,8 @@ std::vector<sql::TaskRow> CaseService::Impl::tasks_for(store::Conn& c, const sql
     case CaseStatus::kInProgress:
     case CaseStatus::kSpecialProcedure: {
       std::map<std::string, std::string> step_deadlines;
-      if (auto in = limits_input(state))
-        if (auto limits = compute_limits(*reference.calendar(c), *in, business_date(clock.now_ms())))
-          for (const auto& s : limits->steps) step_deadlines[s.key] = s.clock.deadline.to_string();
+      if (limits)
+        for (const auto& s : limits->steps) step_deadlines[s.key] = s.clock.deadline.to_string();
       for (const Step* s : state.workflow.active_steps()) {
         sql::TaskRow t{row.id, s->key, s->name, s->role, s->department, row.division,
                        s->started_on ? s->started_on->to_string() : today, std::nullopt, std::nullopt};
@@ -105,17 +104,20 @@ std::vector<sql::TaskRow> CaseService::Impl::tasks_for(store::Conn& c, const sql
       break;
   }
   // The case deadline orders queues whose tasks have none of their own.
-  if (auto d = deadline_of(c, state))
+  if (limits)
     for (auto& t : out)
-      if (!t.deadline) t.deadline = d;
+      if (!t.deadline) t.deadline = limits->case_clock.deadline.to_string();
   return out;
 }
 
 bool CaseService::Impl::persist(store::Conn& c, const sql::CaseRow& row, const Transition& t, EpochMs now) {
   std::string status(to_string(t.state.status));
-  if (!sql::update_case(c, row.id, status, to_json(t.state), deadline_of(c, t.state), row.version, now)) return false;
+  auto limits = limits_of(c, t.state);  // once: the row's deadline and every task's come from it
+  std::optional<std::string> deadline;
+  if (limits) deadline = limits->case_clock.deadline.to_string();
+  if (!sql::update_case(c, row.id, status, to_json(t.state), deadline, row.version, now)) return false;
   for (const Event& e : t.events) sql::insert_event(c, row.id, e.type, e.payload, now);
-  sql::replace_tasks(c, row.id, tasks_for(c, row, t.state));
+  sql::replace_tasks(c, row.id, tasks_for(row, t.state, limits));
   return true;
 }
 

@@ -45,8 +45,11 @@ struct CaseService::Impl {
   // (departments as catalogue codes).
   std::vector<Actor> actors_of(const Principal& p);
   // Tasks and the deadline column for a state: what the work queues and supervision read.
-  std::vector<sql::TaskRow> tasks_for(store::Conn& c, const sql::CaseRow& row, const CaseState& state);
-  std::optional<std::string> deadline_of(store::Conn& c, const CaseState& state);
+  std::vector<sql::TaskRow> tasks_for(const sql::CaseRow& row, const CaseState& state,
+                                      const std::optional<CaseLimits>& limits);
+  // The case's and its steps' limits as of today; nothing before acceptance or when the
+  // calendar lacks a year (no guessed deadline).
+  std::optional<CaseLimits> limits_of(store::Conn& c, const CaseState& state);
   // Writes a transition: the row (if its version is still row.version), events, tasks.
   // false when the version moved (CASE_CONFLICT).
   bool persist(store::Conn& c, const sql::CaseRow& row, const Transition& t, EpochMs now);

@@ -164,15 +164,6 @@ std::vector<EventRow> events_of(store::Conn& c, std::int64_t case_id) {
   return out;
 }
 
-std::vector<EventRow> events_after(store::Conn& c, std::int64_t position, int limit) {
-  std::vector<EventRow> out;
-  for (const auto& r : c.query("SELECT id, case_id, type, payload, created_at FROM case_events WHERE id > ? "
-                               "ORDER BY id LIMIT ?",
-                               {position, limit}))
-    out.push_back(event_row(r));
-  return out;
-}
-
 namespace {
 std::vector<ExchangeEventRow> exchange_rows(const store::Rows& rows) {
   std::vector<ExchangeEventRow> out;

@@ -77,7 +77,6 @@ struct EventRow {
   EpochMs created_at = 0;
 };
 std::vector<EventRow> events_of(store::Conn& c, std::int64_t case_id);
-std::vector<EventRow> events_after(store::Conn& c, std::int64_t position, int limit);
 // The same with the case's business keys, for the exchange records.
 struct ExchangeEventRow {
   EventRow event;

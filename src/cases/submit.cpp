@@ -383,7 +383,7 @@ Result<Created> CaseService::submit(const Json& app, const std::string& idempote
           if (parent_id) e.payload["parent"] = parent_no;
           sql::insert_event(c, row.id, e.type, e.payload, now);
         }
-        sql::insert_tasks(c, impl_->tasks_for(c, row, t->state));
+        sql::insert_tasks(c, impl_->tasks_for(row, t->state, std::nullopt));  // submitted: no clock runs yet
         audits.push_back({.actor = who.principal, .action = "case.submit", .target = "case:" + row.case_no,
                           .ip = who.ip, .request_id = who.request_id,
                           .details = {{"item", item->impl_code}, {"version", item->version}, {"channel", channel}}});

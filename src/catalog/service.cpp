@@ -632,6 +632,10 @@ Json CatalogService::seed() {
       ++departments;
     }
   });
+  if (departments > 0) {  // the name → code cache was filled from the departments before these
+    std::lock_guard lock(impl_->published_mutex);
+    impl_->department_by_name.clear();
+  }
   // Items that are not in the database yet, published at once.
   Json fresh = Json::array();
   auto departments_now = impl_->db.read([&](store::Conn& c) { return impl_->department_refs(c); });

@@ -18,6 +18,13 @@ constexpr std::string_view kKeyContext = "seal.private_key";
 constexpr EpochMs kDayMs = 86400000;
 constexpr EpochMs kDemoSealsFrom = 1704038400000;  // 2024-01-01T00:00:00+08:00
 
+// Seal code: the department's division, the type in two digits, a 6-digit sequence.
+std::string next_es_id(store::Conn& c, const std::string& division, int type) {
+  std::string prefix = division + (type < 10 ? "0" : "") + std::to_string(type);
+  std::string seq = std::to_string(sql::next_seal_number(c, prefix));
+  return prefix + std::string(seq.size() < 6 ? 6 - seq.size() : 0, '0') + seq;
+}
+
 std::unexpected<Error> not_found(const std::string& es_id) {
   return fail(codes::kSealNotFound, "电子印章不存在", {{"es_id", es_id}});
 }
@@ -179,11 +186,8 @@ Result<Json> SealService::apply(const Json& body, const audit::Actor& who) {
   std::string division = dept ? (*dept).value("division_code", "340000") : "340000";
   EpochMs now = impl_->clock.now_ms();
   return impl_->db.write([&](store::Conn& c) -> Result<Json> {
-    // Seal code: the department's division, the type, and a sequence (14 characters for a county seal).
-    std::string prefix = division + (type < 10 ? "0" : "") + std::to_string(type);
-    std::string seq = std::to_string(sql::next_seal_number(c, prefix));
     sql::SealRow s;
-    s.es_id = prefix + std::string(seq.size() < 6 ? 6 - seq.size() : 0, '0') + seq;
+    s.es_id = next_es_id(c, division, type);
     s.department = *code;
     s.type = type;
     s.name = name;
@@ -356,9 +360,7 @@ Json SealService::seed_demo(const std::vector<std::pair<std::string, std::int64_
     impl_->db.write([&](store::Conn& c) {
       if (!sql::seals(c, code).empty()) return;
       sql::SealRow s;
-      std::string prefix = d.value("division_code", "340000") + "02";
-      std::string seq = std::to_string(sql::next_seal_number(c, prefix));
-      s.es_id = prefix + std::string(seq.size() < 6 ? 6 - seq.size() : 0, '0') + seq;
+      s.es_id = next_es_id(c, d.value("division_code", "340000"), 2);
       s.department = code;
       s.type = 2;  // 行政审批专用章
       s.name = d.value("name", code) + "行政审批专用章";
