@@ -290,17 +290,13 @@ Result<Json> CaseService::act(const std::string& case_no, const Json& body, std:
           return fail(codes::kCaseConflict, "办件已被他人更新，请刷新后重试", {{"expected_version", row->version}});
         return fail(kConflictRetry, "retry");
       }
+      for (auto& m : replaced) sql::supersede_materials(c, row->id, m.name);
+      for (auto& m : attachments) replaced.push_back(std::move(m));
       for (auto& m : replaced) {
-        sql::supersede_materials(c, row->id, m.name);
         m.case_id = row->id;
         m.added_at = now;
-        sql::insert_material(c, m);
       }
-      for (auto& m : attachments) {
-        m.case_id = row->id;
-        m.added_at = now;
-        sql::insert_material(c, m);
-      }
+      sql::insert_materials(c, replaced);
       impl_->audit_transition(c, *row, *t, who, std::string(to_string(a.type)));  // last: see audit::record
       return Json{{"case_no", case_no},
                   {"status", to_string(t->state.status)},

@@ -125,10 +125,31 @@ std::optional<UploadRow> upload(store::Conn& c, std::int64_t id) {
   return upload_row(rows[0], 0);
 }
 
-void insert_material(store::Conn& c, const MaterialRow& r) {
-  c.exec("INSERT INTO case_materials (case_id, name, source, upload_id, licence_ref, superseded, added_at) "
-         "VALUES (?, ?, ?, ?, ?, 0, ?)",
-         {r.case_id, r.name, r.source, r.upload_id, r.licence_ref, r.added_at});
+std::map<std::int64_t, std::int64_t> upload_owners(store::Conn& c, const std::vector<std::int64_t>& ids) {
+  std::map<std::int64_t, std::int64_t> out;
+  if (ids.empty()) return out;
+  std::string sql = "SELECT id, account_id FROM uploads WHERE id IN (";
+  store::Params p;
+  for (std::size_t i = 0; i < ids.size(); ++i) {
+    sql += i ? ", ?" : "?";
+    p.emplace_back(ids[i]);
+  }
+  for (const auto& r : c.query(sql + ")", p)) out[r.i64(0)] = r.i64(1);
+  return out;
+}
+
+void insert_materials(store::Conn& c, const std::vector<MaterialRow>& rows) {
+  if (rows.empty()) return;
+  std::string sql = "INSERT INTO case_materials (case_id, name, source, upload_id, licence_ref, superseded, added_at) VALUES ";
+  store::Params p;
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    const MaterialRow& r = rows[i];
+    sql += i ? ", (?, ?, ?, ?, ?, 0, ?)" : "(?, ?, ?, ?, ?, 0, ?)";
+    for (store::Value v : {store::Value(r.case_id), store::Value(r.name), store::Value(r.source), store::Value(r.upload_id),
+                           store::Value(r.licence_ref), store::Value(r.added_at)})
+      p.push_back(std::move(v));
+  }
+  c.exec(sql, p);
 }
 
 void supersede_materials(store::Conn& c, std::int64_t case_id, const std::string& name) {

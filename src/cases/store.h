@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -54,6 +55,8 @@ struct UploadRow {
 };
 std::int64_t insert_upload(store::Conn& c, const UploadRow& row);
 std::optional<UploadRow> upload(store::Conn& c, std::int64_t id);
+// Who uploaded each of `ids` (one query for a whole application); unknown ids are absent.
+std::map<std::int64_t, std::int64_t> upload_owners(store::Conn& c, const std::vector<std::int64_t>& ids);
 
 struct MaterialRow {
   std::int64_t id = 0, case_id = 0;
@@ -65,7 +68,8 @@ struct MaterialRow {
   std::optional<UploadRow> file;  // joined for uploads
   Json licence_fields;            // a licence's data, read at submission to pre-fill the form
 };
-void insert_material(store::Conn& c, const MaterialRow& row);
+// One multi-row statement (a submission's materials are written in one round trip).
+void insert_materials(store::Conn& c, const std::vector<MaterialRow>& rows);
 void supersede_materials(store::Conn& c, std::int64_t case_id, const std::string& name);
 std::vector<MaterialRow> materials(store::Conn& c, std::int64_t case_id);
 

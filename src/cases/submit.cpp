@@ -96,6 +96,10 @@ std::vector<sql::MaterialRow> read_materials(LicenceSource* licences, store::Con
   std::map<std::string, Json> declared;
   for (const auto& m : item_materials) declared[m.value("name", "")] = m;
   std::set<std::string> seen;
+  std::vector<std::int64_t> upload_ids;
+  for (const auto& g : given)
+    if (g.is_object() && g.contains("upload") && g["upload"].is_number_integer()) upload_ids.push_back(g["upload"]);
+  auto owners = sql::upload_owners(c, upload_ids);
   for (std::size_t i = 0; i < given.size(); ++i) {
     const Json& g = given[i];
     std::string at = prefix + "[" + std::to_string(i) + "]";
@@ -116,13 +120,13 @@ std::vector<sql::MaterialRow> read_materials(LicenceSource* licences, store::Con
     sql::MaterialRow row;
     row.name = name;
     if (g.contains("upload") && g["upload"].is_number_integer()) {
-      auto u = sql::upload(c, g["upload"].get<std::int64_t>());
-      if (!u || u->account_id != owner_account) {
+      auto owner = owners.find(g["upload"].get<std::int64_t>());
+      if (owner == owners.end() || owner->second != owner_account) {
         problems.push_back(problem(at + ".upload", "not_found", "找不到您上传的该文件", g["upload"]));
         continue;
       }
       row.source = "upload";
-      row.upload_id = u->id;
+      row.upload_id = owner->first;
     } else if (g.contains("licence") && g["licence"].is_string()) {
       Json type = d->second.value("licence_type", Json());
       if (!type.is_string()) {
@@ -369,13 +373,15 @@ Result<Created> CaseService::submit(const Json& app, const std::string& idempote
         std::set<std::string> own;
         for (const auto& m : item->data.value("materials", Json::array())) own.insert(m.value("name", ""));
         Json material_names_json = Json::array();
+        std::vector<sql::MaterialRow> rows;
         for (auto m : materials)
           if (own.contains(m.name)) {
             m.case_id = row.id;
             m.added_at = now;
-            sql::insert_material(c, m);
             material_names_json.push_back(m.name);
+            rows.push_back(std::move(m));
           }
+        sql::insert_materials(c, rows);
         for (Event& e : t->events) {
           e.payload["channel"] = channel;
           e.payload["item"] = {{"code", item->impl_code}, {"version", item->version}};
