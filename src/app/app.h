@@ -44,6 +44,7 @@ struct Config {
   // Where browsers and relying parties reach this platform: the OIDC issuer.
   std::string public_url = "http://127.0.0.1:8080";
   std::string face_verifier_url;  // empty: L3 face verification is not offered
+  std::filesystem::path web_dir;  // the built web (web/dist); empty: the API alone
   identity::Config identity;
 };
 

@@ -105,6 +105,9 @@ int run_cli(int argc, char** argv) {
       ->envname("TONGBAN_PUBLIC_URL");
   serve->add_option("--face-verifier-url", config.face_verifier_url, "http://… of the face-verification provider (L3)")
       ->envname("TONGBAN_FACE_VERIFIER_URL");
+  std::string web_dir;
+  serve->add_option("--web-dir", web_dir, "the built web to serve (default web/dist when it exists; 'none' for the API alone)")
+      ->envname("TONGBAN_WEB_DIR");
   serve->add_flag("--secure-cookies", config.identity.secure_cookies, "mark the session cookie Secure (behind TLS)");
   serve->add_flag("--no-migrate", no_migrate, "do not apply pending migrations at start");
   serve->add_flag("--test-clock", config.test_clock, "settable clock (TONGBAN_NOW, POST /api/v1/admin/clock); tests only");
@@ -189,6 +192,8 @@ int run_cli(int argc, char** argv) {
       config.blobs_in_database = blob_store == "db";
       config.public_url = public_url.empty() ? "http://" + listen : public_url;
       while (config.public_url.ends_with("/")) config.public_url.pop_back();
+      if (web_dir.empty() && std::filesystem::exists("web/dist/index.html")) web_dir = "web/dist";
+      if (web_dir != "none") config.web_dir = web_dir;
       if (config.test_clock) {
         if (const char* now = std::getenv("TONGBAN_NOW")) {
           auto t = parse_instant(now);

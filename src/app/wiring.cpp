@@ -1,4 +1,5 @@
 #include "app/app.h"
+#include "http/static_files.h"
 
 #include <spdlog/spdlog.h>
 
@@ -84,6 +85,10 @@ App::App(Config config) : config_(std::move(config)) {
   supervision::add_order_routes(router_, *orders_);
   evaluation::add_routes(router_, *evaluation_);
   statistics::add_routes(router_, *statistics_);
+  if (!config_.web_dir.empty()) {
+    auto web = std::make_shared<http::StaticFiles>(config_.web_dir);
+    router_.set_fallback([web](const http::Request& r) { return web->serve(r); });
+  }
 
   metrics_.add_source([this](std::string& out) {
     auto s = db_->stats();

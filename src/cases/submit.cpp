@@ -216,11 +216,14 @@ Result<Created> CaseService::submit(const Json& app, const std::string& idempote
 
   // What is applied for: one item, or a scenario (一件事) with one child per item.
   std::optional<std::string> scenario;
+  std::string scenario_name;
   std::vector<std::string> codes;
   if (app.contains("scenario") && app["scenario"].is_string()) {
     scenario = app["scenario"].get<std::string>();
     auto items = impl_->catalog.scenario_items(*scenario);
     if (!items) return std::unexpected(items.error());
+    auto page = impl_->catalog.scenario(*scenario);  // its name, as the catalogue gives it
+    scenario_name = page ? page->value("name", *scenario) : *scenario;
     codes = *items;
     if (codes.empty()) return fail(codes::kScenarioNotFound, "该一件事暂无可申请的事项", {{"code", *scenario}});
   } else if (app.contains("item") && app["item"].is_string()) {
@@ -318,7 +321,7 @@ Result<Created> CaseService::submit(const Json& app, const std::string& idempote
         sql::CaseRow parent;
         parent.case_no = parent_no = number(*scenario);
         parent.scenario_code = scenario;
-        parent.item_name = app.value("scenario_name", *scenario);
+        parent.item_name = scenario_name;
         parent.department = items.front()->department;
         parent.division = items.front()->division;
         parent.channel = channel;

@@ -106,6 +106,8 @@ Dispatch Router::dispatch(Request& request) const {
       r.headers.emplace_back("Allow", allow);
       return {std::move(r), "unmatched"};
     }
+    if (fallback_)
+      if (auto page = fallback_(request)) return {std::move(*page), "web"};
     return {Response::error(fail(codes::kNotFound, "请求的地址不存在", {{"path", request.path}}).error()),
             "unmatched"};
   }

@@ -66,6 +66,8 @@ class Router {
   // The route a request would reach (ignoring permissions), for per-route body limits.
   const Route* find(const std::string& method, std::string_view path) const;
   void set_guard(Guard guard) { guard_ = std::move(guard); }
+  // Answers a request no route matches (the web's files), before the 404.
+  void set_fallback(std::function<std::optional<Response>(const Request&)> fallback) { fallback_ = std::move(fallback); }
 
  private:
   struct Compiled {
@@ -77,6 +79,7 @@ class Router {
   std::vector<Compiled> compiled_;
   std::vector<Route> routes_;
   Guard guard_;
+  std::function<std::optional<Response>(const Request&)> fallback_;
 };
 
 }  // namespace tb::http

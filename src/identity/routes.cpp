@@ -158,6 +158,24 @@ void add_routes(http::Router& router, IdentityService& svc) {
     return http::render(svc.reset_password_with_otp(*phone, *otp, *new_pw, origin_of(r)));
   }));
 
+  // The web's first question on every load, answered 200 either way (a 401 would be an
+  // error in every anonymous visitor's console): who the cookie's session is, what it still
+  // owes, and the CSRF token a reloaded page needs for its writes.
+  router.add(http::get("/api/v1/session", http::kPublic, [&svc](Request& r) {
+    std::string token = r.cookie(kCookie);
+    auto session = token.empty() ? fail(codes::kUnauthenticated, "未登录") : svc.authenticate(token, origin_of(r));
+    if (!session) return Response::json({{"account", nullptr}});
+    TB_TRY(account, svc.account(session->principal.account_id));
+    account->roles = session->principal.roles;
+    Json a = to_json(*account);
+    a["acting_company_id"] = session->principal.acting_company_id ? Json(*session->principal.acting_company_id) : Json(nullptr);
+    return Response::json({{"account", a},
+                           {"csrf_token", session->csrf_token},
+                           {"mfa_pending", session->mfa_pending},
+                           {"mfa_enrollment_pending", session->mfa_enrollment_pending},
+                           {"password_change_pending", session->password_change_pending}});
+  }));
+
   router.add(http::get("/api/v1/me", kSession, [&svc](Request& r) {
     TB_TRY(account, svc.account(r.principal->account_id));
     account->roles = r.principal->roles;  // as this session holds them (company_agent while acting for one)

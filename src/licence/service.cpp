@@ -178,7 +178,7 @@ std::string LicenceService::Impl::ensure_pdf(const sql::LicenceRow& l) {
   in.issuer_name = p["issuer"].value("name", l.department);
   in.seal_use = "行政审批专用章";
   in.issued_on = business_date(l.issued_at).to_string();
-  in.verify_url = public_url + "/api/v1/licences/" + l.licence_id + "/verify";
+  in.verify_url = public_url + "/verify/" + l.licence_id;  // the web's verification page
   std::string bytes = render_pdf(in);
   std::string sm3 = blobs.put(bytes);
   db.write([&](store::Conn& c) { sql::set_pdf(c, l.id, sm3); });

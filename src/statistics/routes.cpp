@@ -3,14 +3,30 @@
 
 namespace tb::statistics {
 
+namespace {
+
+IndicatorQuery query_of(const http::Request& r) {
+  IndicatorQuery q;
+  q.department = r.query_param("department");
+  q.from = r.query_param("from");
+  q.to = r.query_param("to");
+  return q;
+}
+
+}  // namespace
+
 void add_routes(http::Router& router, StatisticsService& svc) {
   // The headline figures are public (the city publishes them); the same with a department.
-  router.add(http::get("/api/v1/statistics/indicators", http::kPublic, [&svc](http::Request& r) {
-    IndicatorQuery q;
-    q.department = r.query_param("department");
-    q.from = r.query_param("from");
-    q.to = r.query_param("to");
-    return http::render(svc.indicators(q));
+  router.add(http::get("/api/v1/statistics/indicators", http::kPublic,
+                       [&svc](http::Request& r) { return http::render(svc.indicators(query_of(r))); }));
+  router.add(http::get("/api/v1/statistics/departments", http::kPublic,
+                       [&svc](http::Request& r) { return http::render(svc.by_department(query_of(r))); }));
+  router.add(http::get("/api/v1/statistics/indicators.xlsx", http::kPublic, [&svc](http::Request& r) {
+    auto q = query_of(r);
+    TB_TRY(bytes, svc.export_xlsx(q));
+    auto res = http::Response::text(std::move(*bytes), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet");
+    res.headers.emplace_back("Content-Disposition", "attachment; filename=\"indicators.xlsx\"");
+    return res;
   }));
 }
 

@@ -89,66 +89,120 @@ std::size_t StatisticsService::consume(int limit) {
   });
 }
 
-Result<Json> StatisticsService::indicators(const IndicatorQuery& q) {
+namespace {
+
+// What one department (or the whole city) adds up to: its items and its case counters.
+struct Tally {
+  std::int64_t items = 0, online = 0, full_online = 0, one_visit = 0, zero_visit = 0;
+  std::map<std::string, std::int64_t> metrics;
+  std::map<std::string, std::int64_t> by_channel;
+
+  void add(const Tally& o) {
+    items += o.items, online += o.online, full_online += o.full_online;
+    one_visit += o.one_visit, zero_visit += o.zero_visit;
+    for (const auto& [k, v] : o.metrics) metrics[k] += v;
+    for (const auto& [k, v] : o.by_channel) by_channel[k] += v;
+  }
+};
+
+Json render(const Tally& t, const IndicatorQuery& q, const std::optional<std::string>& department) {
+  auto m = [&](const char* k) {
+    auto it = t.metrics.find(k);
+    return it == t.metrics.end() ? std::int64_t{0} : it->second;
+  };
+  Json by_channel = Json::object();
+  for (const auto& [k, v] : t.by_channel) by_channel[k] = v;
+  std::int64_t decided_timed = m("decided_on_time") + m("decided_late");
+  return Json{
+      {"period", {{"from", q.from ? Json(*q.from) : Json()}, {"to", q.to ? Json(*q.to) : Json()}}},
+      {"department", department ? Json(*department) : Json()},
+      {"items",
+       {{"total", t.items},
+        {"online", t.online},
+        {"online_rate", share(t.online, t.items)},
+        {"full_online", t.full_online},
+        {"full_online_rate", share(t.full_online, t.items)},
+        {"at_most_one_visit", t.one_visit},
+        {"at_most_one_visit_rate", share(t.one_visit, t.items)},
+        {"zero_visit", t.zero_visit},
+        {"zero_visit_rate", share(t.zero_visit, t.items)}}},
+      {"cases",
+       {{"submitted", m("submitted")},
+        {"by_channel", by_channel},
+        {"accepted", m("accepted")},
+        {"corrections", m("corrections")},
+        {"correction_rate", share(m("corrections"), m("submitted"))},
+        {"refused", m("refused")},
+        {"withdrawn", m("withdrawn")},
+        {"decided", m("decided")},
+        {"decided_on_time", m("decided_on_time")},
+        {"decided_late", m("decided_late")},
+        {"on_time_rate", share(m("decided_on_time"), decided_timed)},
+        {"average_workdays_used", decided_timed ? double(m("workdays_used")) / double(decided_timed) : 0.0},
+        {"average_workdays_promised", decided_timed ? double(m("workdays_promised")) / double(decided_timed) : 0.0}}}};
+}
+
+
+// Every department's tally in one pass over the catalogue and one over the counters.
+Result<std::map<std::string, Tally>> tallies(store::Db& db, catalog::CatalogService& catalog,
+                                                    const IndicatorQuery& q) {
   for (const auto* d : {&q.from, &q.to})
     if (*d && !Date::parse(**d)) return fail(codes::kInvalidDate, "日期须为 YYYY-MM-DD", {{"value", **d}});
-  // Items: what the catalogue offers (the department's, or all).
-  std::int64_t items = 0, online = 0, full_online = 0, one_visit = 0, zero_visit = 0;
-  for (const auto& item : impl_->catalog.export_items()) {
-    if (q.department && item.value("department", "") != *q.department) continue;
-    ++items;
+  std::map<std::string, Tally> by_department;
+  for (const auto& item : catalog.export_items()) {
+    std::string department = item.value("department", "");
+    if (q.department && department != *q.department) continue;
+    Tally& t = by_department[department];
+    ++t.items;
     auto forms = item.value("handling_forms", Json::array());
     bool offered = !item.value("negative_list", false) && std::find(forms.begin(), forms.end(), Json("online")) != forms.end();
-    online += offered;
-    full_online += offered && item.value("online_depth", 0) >= 4;
-    one_visit += item.value("visits", 2) <= 1;
-    zero_visit += item.value("visits", 2) == 0;
+    t.online += offered;
+    t.full_online += offered && item.value("online_depth", 0) >= 4;
+    t.one_visit += item.value("visits", 2) <= 1;
+    t.zero_visit += item.value("visits", 2) == 0;
   }
-  // Cases: the counters in the period.
   std::string where = "day >= ? AND day <= ?";
   store::Params p{q.from.value_or("0000-00-00"), q.to.value_or("9999-99-99")};
   if (q.department) {
     where += " AND department = ?";
     p.emplace_back(*q.department);
   }
-  std::map<std::string, std::int64_t> m;
-  Json by_channel = Json::object();
-  impl_->db.read([&](store::Conn& c) {
-    for (const auto& r : c.query("SELECT metric, sum(value) FROM stat_counters WHERE " + where + " GROUP BY metric", p))
-      m[r.text(0)] = r.i64(1);
-    for (const auto& r : c.query("SELECT channel, sum(value) FROM stat_counters WHERE " + where +
-                                     " AND metric = 'submitted' GROUP BY channel ORDER BY channel",
-                                 p))
-      by_channel[r.text(0)] = r.i64(1);
+  db.read([&](store::Conn& c) {
+    for (const auto& r : c.query("SELECT department, metric, sum(value) FROM stat_counters WHERE " + where +
+                                     " GROUP BY department, metric", p))
+      by_department[r.text(0)].metrics[r.text(1)] = r.i64(2);
+    for (const auto& r : c.query("SELECT department, channel, sum(value) FROM stat_counters WHERE " + where +
+                                     " AND metric = 'submitted' GROUP BY department, channel", p))
+      by_department[r.text(0)].by_channel[r.text(1)] = r.i64(2);
   });
-  std::int64_t decided_timed = m["decided_on_time"] + m["decided_late"];
-  return Json{
-      {"period", {{"from", q.from ? Json(*q.from) : Json()}, {"to", q.to ? Json(*q.to) : Json()}}},
-      {"department", q.department ? Json(*q.department) : Json()},
-      {"items",
-       {{"total", items},
-        {"online", online},
-        {"online_rate", share(online, items)},
-        {"full_online", full_online},
-        {"full_online_rate", share(full_online, items)},
-        {"at_most_one_visit", one_visit},
-        {"at_most_one_visit_rate", share(one_visit, items)},
-        {"zero_visit", zero_visit},
-        {"zero_visit_rate", share(zero_visit, items)}}},
-      {"cases",
-       {{"submitted", m["submitted"]},
-        {"by_channel", by_channel},
-        {"accepted", m["accepted"]},
-        {"corrections", m["corrections"]},
-        {"correction_rate", share(m["corrections"], m["submitted"])},
-        {"refused", m["refused"]},
-        {"withdrawn", m["withdrawn"]},
-        {"decided", m["decided"]},
-        {"decided_on_time", m["decided_on_time"]},
-        {"decided_late", m["decided_late"]},
-        {"on_time_rate", share(m["decided_on_time"], decided_timed)},
-        {"average_workdays_used", decided_timed ? double(m["workdays_used"]) / double(decided_timed) : 0.0},
-        {"average_workdays_promised", decided_timed ? double(m["workdays_promised"]) / double(decided_timed) : 0.0}}}};
+  return by_department;
+}
+
+}  // namespace
+
+Result<Json> StatisticsService::indicators(const IndicatorQuery& q) {
+  auto all = tallies(impl_->db, impl_->catalog, q);
+  if (!all) return std::unexpected(all.error());
+  Tally total;
+  for (const auto& [department, t] : *all) total.add(t);
+  return render(total, q, q.department);
+}
+
+Result<Json> StatisticsService::by_department(const IndicatorQuery& q) {
+  auto all = tallies(impl_->db, impl_->catalog, q);
+  if (!all) return std::unexpected(all.error());
+  Json names = Json::object();
+  for (const auto& d : impl_->catalog.departments(std::nullopt)["items"]) names[d.value("code", "")] = d.value("name", "");
+  Tally total;
+  Json rows = Json::array();
+  for (const auto& [department, t] : *all) {
+    total.add(t);
+    Json row = render(t, q, department);
+    row["department_name"] = names.value(department, department);
+    rows.push_back(std::move(row));
+  }
+  Json city = render(total, q, std::nullopt);
+  return Json{{"total", city}, {"departments", rows}};
 }
 
 }  // namespace tb::statistics

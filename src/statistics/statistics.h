@@ -38,6 +38,10 @@ class StatisticsService {
   std::size_t consume(int limit);
   bool caught_up();
   Result<Json> indicators(const IndicatorQuery& q);
+  // The same indicators for every department, with the city's total.
+  Result<Json> by_department(const IndicatorQuery& q);
+  // by_department as an Excel workbook (xlsx bytes), for leaders who work in spreadsheets.
+  Result<std::string> export_xlsx(const IndicatorQuery& q);
 
  private:
   struct Impl;

@@ -201,7 +201,8 @@ TEST_F(CasesApi, AScenarioFilesAParentAndOneChildPerItem) {
   for (const auto& m : scenario["materials"])
     if (m.value("required", false))
       materials.push_back({{"name", m["name"]}, {"upload", upload(zhang_, "m.pdf", "%PDF-1.7 " + m["name"].get<std::string>())}});
-  Json app = {{"scenario", "YJS-TX"}, {"scenario_name", scenario["name"]},
+  // A name sent by the client is not trusted: the parent is named from the catalogue.
+  Json app = {{"scenario", "YJS-TX"}, {"scenario_name", "伪造的名称"},
               {"form", fill_form(scenario["form"]["fields"])}, {"materials", materials}};
   auto res = http_request(port(), "POST", "/api/v1/cases", app.dump(), bearer(zhang_));
   ASSERT_EQ(res.status, 201) << res.body;
@@ -226,6 +227,7 @@ TEST_F(CasesApi, AScenarioFilesAParentAndOneChildPerItem) {
   auto progress = http_request(port(), "GET", "/api/v1/progress?case_no=" + parent + "&name=" + http::percent_encode("张三"));
   ASSERT_EQ(progress.status, 200) << progress.body;
   EXPECT_EQ(progress.json()["children"].size(), scenario["items"].size());
+  EXPECT_EQ(progress.json()["item_name"], scenario["name"]);
 }
 
 TEST_F(CasesApi, TheWindowFilesForAWalkInApplicant) {
