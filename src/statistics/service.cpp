@@ -192,7 +192,8 @@ Result<Json> StatisticsService::by_department(const IndicatorQuery& q) {
   auto all = tallies(impl_->db, impl_->catalog, q);
   if (!all) return std::unexpected(all.error());
   Json names = Json::object();
-  for (const auto& d : impl_->catalog.departments(std::nullopt)["items"]) names[d.value("code", "")] = d.value("name", "");
+  Json departments = impl_->catalog.departments(std::nullopt);
+  for (const auto& d : departments["items"]) names[d.value("code", "")] = d.value("name", "");
   Tally total;
   Json rows = Json::array();
   for (const auto& [department, t] : *all) {

@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 
 #include <csignal>
+#include <filesystem>
+#include <fstream>
 #include <iostream>
 #include <thread>
 
@@ -13,6 +15,8 @@
 
 namespace tb::testing {
 namespace {
+
+namespace fs = std::filesystem;
 
 using Json = nlohmann::json;
 
@@ -108,6 +112,39 @@ TEST_F(StatisticsApi, IndicatorsMatchValuesComputedByHand) {
   Json day = http_request(port, "GET", "/api/v1/statistics/indicators?department=GA&from=2026-03-02&to=2026-03-02").json();
   EXPECT_EQ(day["cases"]["decided"], 1);
   EXPECT_EQ(http_request(port, "GET", "/api/v1/statistics/indicators?from=2026-13-01").status, 400);
+
+  // Every department at once: the police's row is the figure above, and the city's total
+  // adds up every department's items (263 in the demo catalogue) and the same 4 cases.
+  Json all = http_request(port, "GET", "/api/v1/statistics/departments").json();
+  Json police_row;
+  std::int64_t items = 0;
+  for (const auto& row : all["departments"]) {
+    items += row["items"]["total"].get<std::int64_t>();
+    if (row["department"] == "GA") police_row = row;
+  }
+  EXPECT_EQ(police_row["department_name"], "六安市公安局");
+  EXPECT_EQ(police_row["items"], got["items"]);
+  EXPECT_EQ(police_row["cases"], got["cases"]);
+  EXPECT_EQ(all["total"]["items"]["total"], items);
+  EXPECT_EQ(items, 263);
+  EXPECT_EQ(all["total"]["cases"]["submitted"], 4);
+  EXPECT_EQ(http_request(port, "GET", "/api/v1/statistics/departments?to=20260301").status, 400);
+
+  // The same as an Excel workbook: a real xlsx (a zip whose sheet names the city's total and
+  // the police with their figures), read back with unzip.
+  auto xlsx = http_request(port, "GET", "/api/v1/statistics/indicators.xlsx?from=2026-03-01");
+  ASSERT_EQ(xlsx.status, 200);
+  EXPECT_EQ(xlsx.header("content-type"), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet");
+  ASSERT_TRUE(xlsx.body.starts_with("PK"));
+  auto dir = fs::temp_directory_path() / ("tongban-xlsx-" + std::to_string(port));
+  fs::create_directories(dir);
+  std::ofstream(dir / "i.xlsx", std::ios::binary) << xlsx.body;
+  std::string strings;
+  ASSERT_EQ(run_command("unzip -p " + (dir / "i.xlsx").string() + " xl/sharedStrings.xml", &strings), 0) << strings;
+  for (const char* want : {"全市合计", "六安市公安局", "按时办结率", "统计期间：2026-03-01 至 今"})
+    EXPECT_NE(strings.find(want), std::string::npos) << want;
+  fs::remove_all(dir);
+  EXPECT_EQ(http_request(port, "GET", "/api/v1/statistics/indicators.xlsx?from=bad").status, 400);
 }
 
 TEST_F(StatisticsApi, AConsumerKilledMidStreamResumesWithoutCountingTwice) {
