@@ -36,6 +36,8 @@ class EvaluationService {
   // The applicant: {"level": 1–5, "tags": [...], "comment": "…", "anonymous": false, "channel": "web"}.
   Result<Json> rate(const std::string& case_no, const Json& body, const audit::Actor& actor);
   Result<Json> of_case(const std::string& case_no, const audit::Actor& actor);
+  // The rater's own evaluations, newest first (the portal's 我的评价 and each case page).
+  Result<Json> mine(const audit::Actor& actor);
 
   // The handling department's staff.
   Result<Json> queue(const audit::Actor& actor);

@@ -28,6 +28,8 @@ void add_routes(http::Router& router, EvaluationService& svc) {
                         [&svc](Request& r) { return http::render(svc.rate(r.param("no"), r.json, actor_of(r)), 201); }));
   router.add(http::get("/api/v1/cases/{no}/evaluation", identity::kAuthenticated,
                        [&svc](Request& r) { return http::render(svc.of_case(r.param("no"), actor_of(r))); }));
+  router.add(http::get("/api/v1/me/evaluations", identity::kAuthenticated,
+                       [&svc](Request& r) { return http::render(svc.mine(actor_of(r))); }));
   router.add(http::get("/api/v1/evaluations/summary", http::kPublic, [&svc](Request& r) {
     return http::render(svc.summary(r.query_param("department"), r.query_param("item")));
   }));

@@ -153,6 +153,14 @@ Result<Json> EvaluationService::of_case(const std::string& case_no, const audit:
   return impl_->view(*e, false);
 }
 
+Result<Json> EvaluationService::mine(const audit::Actor& who) {
+  if (!who.principal) return fail(codes::kUnauthenticated, "请先登录");
+  Json items = Json::array();
+  for (const auto& e : impl_->db.read([&](store::Conn& c) { return sql::of_account(c, who.principal->account_id); }))
+    items.push_back(impl_->view(e, false));
+  return Json{{"items", items}};
+}
+
 Result<Json> EvaluationService::queue(const audit::Actor& who) {
   if (!who.principal) return fail(codes::kUnauthenticated, "请先登录");
   auto departments = impl_->departments_of(*who.principal);

@@ -58,6 +58,14 @@ std::optional<Row> by_case(store::Conn& c, const std::string& case_no) {
   return row_of(rows[0]);
 }
 
+std::vector<Row> of_account(store::Conn& c, std::int64_t account_id) {
+  std::vector<Row> out;
+  for (const auto& r : c.query(std::string("SELECT ") + kColumns + " FROM evaluations WHERE account_id = ? ORDER BY id DESC",
+                               {account_id}))
+    out.push_back(row_of(r));
+  return out;
+}
+
 std::optional<Row> by_id(store::Conn& c, std::int64_t id) {
   auto rows = c.query(std::string("SELECT ") + kColumns + " FROM evaluations WHERE id = ?", {id});
   if (rows.empty()) return std::nullopt;

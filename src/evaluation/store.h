@@ -27,6 +27,7 @@ struct Row {
 };
 std::int64_t insert(store::Conn& c, const Row& r);
 std::optional<Row> by_case(store::Conn& c, const std::string& case_no);
+std::vector<Row> of_account(store::Conn& c, std::int64_t account_id);
 std::optional<Row> by_id(store::Conn& c, std::int64_t id);
 void update(store::Conn& c, const Row& r);
 std::vector<Row> of_departments(store::Conn& c, const std::vector<std::string>& departments);
