@@ -1,0 +1,215 @@
+// Shapes of the supervision, statistics and evaluation answers the dashboard reads, and the
+// small lookups (department and division names) it shares. The server's OpenAPI document
+// does not describe these bodies, so they are written here from src/supervision,
+// src/statistics and src/evaluation.
+import { reactive } from 'vue';
+import { api } from './client';
+
+export type WatchState = 'normal' | 'warning' | 'overdue' | 'paused';
+
+export const WATCH_STATES: { key: WatchState; label: string; colour: string }[] = [
+  { key: 'normal', label: '正常', colour: '#1b6e2d' },
+  { key: 'warning', label: '预警', colour: '#d48806' },
+  { key: 'overdue', label: '超期', colour: '#b3261e' },
+  { key: 'paused', label: '暂停计时', colour: '#6b7280' },
+];
+export const WATCH_LABEL: Record<string, string> = Object.fromEntries(WATCH_STATES.map((s) => [s.key, s.label]));
+
+export interface Counts {
+  normal: number;
+  warning: number;
+  overdue: number;
+  paused: number;
+}
+export type BoardGroup = Counts & { department?: string; division?: string };
+export interface Board {
+  today: string;
+  group: 'department' | 'division';
+  total: Counts;
+  groups: BoardGroup[];
+}
+
+export interface SupervisedCase {
+  case_no: string;
+  item_name: string;
+  department: string;
+  division: string;
+  accepted_on: string;
+  deadline: string;
+  limit_days: number;
+  state: WatchState;
+  days_left?: number;
+}
+export interface SupervisedCases {
+  today: string;
+  items: SupervisedCase[];
+}
+
+export interface Rules {
+  warn_days_left: number;
+  warn_used_percent: number;
+  applies_to?: string;
+}
+
+export interface Order {
+  id: number;
+  department: string;
+  case_no: string | null;
+  subject: string;
+  content: string;
+  reply_deadline: string;
+  state: 'open' | 'replied' | 'closed';
+  reply_overdue: boolean;
+  issued_at: string;
+  reply: string | null;
+  closing_note: string | null;
+}
+export const ORDER_STATE_LABEL: Record<string, string> = { open: '待回复', replied: '已回复待办结', closed: '已办结' };
+
+export interface Indicators {
+  period: { from: string | null; to: string | null };
+  department: string | null;
+  items: {
+    total: number;
+    online: number;
+    online_rate: number;
+    full_online: number;
+    full_online_rate: number;
+    at_most_one_visit: number;
+    at_most_one_visit_rate: number;
+    zero_visit: number;
+    zero_visit_rate: number;
+  };
+  cases: {
+    submitted: number;
+    by_channel: Record<string, number>;
+    accepted: number;
+    corrections: number;
+    correction_rate: number;
+    refused: number;
+    withdrawn: number;
+    decided: number;
+    decided_on_time: number;
+    decided_late: number;
+    on_time_rate: number;
+    average_workdays_used: number;
+    average_workdays_promised: number;
+  };
+}
+
+export interface EvaluationSummary {
+  total: number;
+  levels: Record<string, number>;
+  satisfaction_rate: number;
+  bad: number;
+  bad_rate: number;
+  rectification_rate: number;
+  real_name_bad: number;
+  real_name_callback_rate: number;
+}
+
+export interface Evaluation {
+  id: number;
+  case_no: string;
+  item: { code: string; name: string };
+  department: string;
+  level: number;
+  level_name: string;
+  bad: boolean;
+  tags: string[];
+  comment: string;
+  channel: string;
+  state: string;
+  ratings: number;
+  anonymous: boolean;
+  rated_at?: string;
+}
+export interface Appeal {
+  appeal_id: number;
+  reason: string;
+  created_at: string;
+  evaluation: Evaluation | null;
+}
+
+export const CHANNEL_LABEL: Record<string, string> = {
+  online: '网上申报', web: '网站', app: '移动端', pad: '政务平板', sms: '短信', hotline: '12345 热线',
+  window: '窗口', mail: '邮寄', self_service: '自助终端',
+};
+
+export interface Department {
+  code: string;
+  name: string;
+  division_code: string;
+  parent: string | null;
+}
+
+// Names are looked up once per page load and shared by the dashboard pages.
+const names = reactive({ departments: [] as Department[], divisions: {} as Record<string, string> });
+let departmentsLoading: Promise<Department[]> | null = null;
+
+export function loadDepartments(): Promise<Department[]> {
+  departmentsLoading ??= api
+    .get<{ items: Department[] }>('/api/v1/departments')
+    .then((r) => (names.departments = r.items))
+    .catch((e) => {
+      departmentsLoading = null;
+      throw e;
+    });
+  return departmentsLoading;
+}
+
+export function departmentName(code: string | null | undefined): string {
+  if (!code) return '';
+  return names.departments.find((d) => d.code === code)?.name ?? code;
+}
+
+export async function loadDivisionNames(codes: string[]) {
+  await Promise.all(
+    codes
+      .filter((c) => c && !(c in names.divisions))
+      .map(async (code) => {
+        try {
+          const d = await api.get<{ name: string }, '/api/v1/divisions/{code}'>('/api/v1/divisions/{code}', { path: { code } });
+          names.divisions[code] = d.name;
+        } catch {
+          names.divisions[code] = code;  // shown as the code: still identifies the division
+        }
+      }),
+  );
+}
+
+export function divisionName(code: string | null | undefined): string {
+  if (!code) return '';
+  return names.divisions[code] ?? code;
+}
+
+export async function loadSubdivisions(parent: string): Promise<{ code: string; name: string }[]> {
+  const r = await api.get<{ items: { code: string; name: string }[] }, '/api/v1/divisions'>('/api/v1/divisions', { query: { parent } });
+  for (const d of r.items) names.divisions[d.code] = d.name;
+  return r.items;
+}
+
+export function percent(x: number | null | undefined, digits = 1): string {
+  if (x === null || x === undefined || Number.isNaN(x)) return '—';
+  return (x * 100).toFixed(digits) + '%';
+}
+
+/** "2026-03-02T09:00:00.000+08:00" → "2026-03-02 09:00" (the server's instants are Beijing time). */
+export function shortTime(at: string | null | undefined): string {
+  if (!at) return '';
+  return at.replace('T', ' ').slice(0, 16);
+}
+
+/** Problems of a VALIDATION_FAILED answer, by field: "reply_days" → "须在 1-30 之间". */
+export function fieldProblems(details: Record<string, unknown>, labels: Record<string, string> = {}): Record<string, string> {
+  const out: Record<string, string> = {};
+  const problems = (details.problems as { field?: string; problem?: string; value?: string; message?: string }[] | undefined) ?? [];
+  for (const p of problems) {
+    if (!p.field) continue;
+    const label = labels[p.field] ?? '';
+    out[p.field] =
+      p.message ??
+      (p.problem === 'required' ? `请填写${label}` : p.problem === 'range' ? `${label}须在 ${p.value ?? ''} 之间` : `${label}有误`);
+  }
+  return out;
+}
