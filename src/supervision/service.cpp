@@ -52,6 +52,35 @@ std::vector<std::int64_t> actor_of(const Json& payload) {
   return {};
 }
 
+// A batch reads each case once: its facts and, only when needed, its parsed state.
+class BatchCases {
+ public:
+  explicit BatchCases(store::Conn& c) : c_(c) {}
+  struct Entry {
+    std::optional<cases::CaseFacts> facts;  // nothing for a scenario's parent or an unknown case
+    std::optional<cases::CaseState> state;
+    bool parsed = false;
+  };
+  Entry& get(const std::string& case_no) {
+    auto [it, fresh] = entries_.try_emplace(case_no);
+    if (fresh)
+      if (auto f = cases::case_facts(c_, case_no); f && !f->impl_code.empty()) it->second.facts = std::move(f);
+    return it->second;
+  }
+  const cases::CaseState* state(Entry& e) {
+    if (!e.parsed) {
+      e.parsed = true;
+      if (e.facts)
+        if (auto s = cases::case_state_from_json(e.facts->state)) e.state = std::move(*s);
+    }
+    return e.state ? &*e.state : nullptr;
+  }
+
+ private:
+  store::Conn& c_;
+  std::map<std::string, Entry> entries_;
+};
+
 NewAlert case_alert(const std::string& kind, const std::string& case_no, const std::string& item_name,
                     const std::string& department, const std::string& division, Json detail) {
   return {kind, "case:" + case_no, case_no, std::nullopt, item_name, department, division, std::move(detail)};
@@ -127,11 +156,12 @@ struct SupervisionService::Impl {
 
   // The events that are alerts by themselves: a closure without delivery, a step done
   // without its role; an approval whose item yields a licence waits for the licence consumer.
-  void event_alerts(AlertWriter& w, store::Conn& c, const cases::OutboxEvent& e,
+  void event_alerts(AlertWriter& w, store::Conn& c, BatchCases& batch, const cases::OutboxEvent& e,
                     const std::map<std::string, std::string>& licence_types) {
     if (e.type != "case.closed" && e.type != "step.completed" && e.type != "case.decided") return;
-    auto facts = cases::case_facts(c, e.case_no);
-    if (!facts || facts->impl_code.empty()) return;
+    auto& entry = batch.get(e.case_no);
+    if (!entry.facts) return;
+    const cases::CaseFacts* facts = &*entry.facts;
     if (e.type == "case.decided") {
       if (auto t = licence_types.find(e.case_no); t != licence_types.end())
         sql::add_licence_check(c, e.case_no, e.position, t->second);
@@ -147,9 +177,13 @@ struct SupervisionService::Impl {
               });
       return;
     }
-    auto state = cases::case_state_from_json(facts->state);
-    if (!state) return;
-    auto found = step_without_role(e.payload, state->workflow, facts->division);
+    // The event names the step's role and department (since issue 8); older ones need the plan.
+    bool self_contained = e.payload.is_object() && e.payload.contains("role") && e.payload["role"].is_string() &&
+                          e.payload.contains("department") && e.payload["department"].is_string();
+    static const cases::Workflow kNoPlan;
+    const cases::CaseState* state = self_contained ? nullptr : batch.state(entry);
+    if (!self_contained && !state) return;
+    auto found = step_without_role(e.payload, state ? state->workflow : kNoPlan, facts->division);
     if (!found) return;
     (*found)["position"] = e.position;
     // One alert per case: a second such step joins the first one's list.
@@ -262,9 +296,11 @@ std::size_t SupervisionService::consume(int limit) {
   if (!events.empty()) {
     // Catalogue reads before the transaction: which approvals yield a licence, department names.
     std::map<std::string, std::string> licence_types;
+    std::set<std::string> asked;
     for (const auto& e : events) {
       if (e.type != "case.decided" || !e.payload.is_object() || e.payload.value("outcome", Json()) != "approve")
         continue;
+      if (!asked.insert(e.case_no).second) continue;
       auto facts = impl_->db.read([&](store::Conn& c) { return cases::case_facts(c, e.case_no); });
       if (!facts || facts->impl_code.empty()) continue;
       auto item = impl_->catalog.published_item(facts->impl_code, facts->item_version);
@@ -277,15 +313,16 @@ std::size_t SupervisionService::consume(int limit) {
       auto calendar = impl_->reference.calendar(c);
       cases::Thresholds thresholds = impl_->thresholds(c);
       AlertWriter w(c, impl_->identity, keys, now);
-      for (const auto& e : events) impl_->event_alerts(w, c, e, licence_types);
+      BatchCases batch(c);
+      for (const auto& e : events) impl_->event_alerts(w, c, batch, e, licence_types);
       // Each case once per batch, from its current state: replaying events changes nothing.
       std::set<std::string> seen;
       for (auto it = events.rbegin(); it != events.rend(); ++it) {
         if (!seen.insert(it->case_no).second) continue;
-        auto facts = cases::case_facts(c, it->case_no);
-        if (!facts || facts->impl_code.empty()) continue;
-        auto state = cases::case_state_from_json(facts->state);
+        auto& entry = batch.get(it->case_no);
+        const cases::CaseState* state = batch.state(entry);
         if (!state) continue;
+        const cases::CaseFacts* facts = &*entry.facts;
         auto watch = watch_dates(*calendar, *state, today, thresholds);
         if (!watch || !*watch) continue;  // not accepted yet, or a year missing from the calendar
         sql::Row row{facts->id, facts->case_no, facts->item_name, facts->department, facts->division, **watch};
