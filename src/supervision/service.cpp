@@ -1,6 +1,7 @@
 // Keeping the watch on every accepted case from the outbox, the board that reads it, and the
 // alerts raised from the outbox's events and by the daily sweep.
 #include <algorithm>
+#include <limits>
 #include <map>
 #include <set>
 
@@ -29,6 +30,8 @@ const std::set<std::string>& states() {
 // Transactions hold item rows back for a moment: items published in the last minute are left
 // to the next sweep rather than missed by this one.
 constexpr EpochMs kPublishSettleMs = 60'000;
+// Cases per transaction of the daily sweep.
+constexpr int kSweepChunk = 500;
 
 Json alert_json(const sql::Alert& a) {
   return {{"id", a.id},
@@ -234,23 +237,39 @@ struct SupervisionService::Impl {
   }
 
   // At most once per business day: the cases whose warning or overdue day came since the
-  // last sweep (two index ranges), licences issued since for alerted cases, and the items
-  // published since, checked for their required elements.
+  // last sweep (two index ranges, walked in chunks of their own transactions so the first
+  // sweep of a large database never holds the write lock for long), licences issued since
+  // for alerted cases, and the items published since, checked for their required elements.
+  // The day is marked swept at the end: a sweep cut short is run again, and finds the alerts
+  // it already raised open.
   void sweep(EpochMs now) {
     std::string today = business_date(now).to_string();
     auto was = db.read([](store::Conn& c) { return sql::sweep_state(c); });
     if (was && was->swept_on >= today) return;
+    DepartmentKeys keys = department_keys();
+    Date day = *Date::parse(today);
+    std::string after = was ? was->swept_on : std::string("0000-00-00");
+    for (const char* column : {"overdue_from", "warn_from"}) {
+      sql::Crossing from{after, std::numeric_limits<std::int64_t>::max()};  // every case after that day
+      for (bool more = true; more;) {
+        more = db.write([&](store::Conn& c) {
+          auto rows = sql::crossing(c, column, from, today, kSweepChunk);
+          AlertWriter w(c, identity, keys, now);
+          for (const auto& row : rows) time_alerts(w, row, day);
+          if (!rows.empty()) {
+            const Watch& last = rows.back().watch;
+            from = {(std::string_view(column) == "warn_from" ? last.warn_from : last.overdue_from).to_string(),
+                    rows.back().case_id};
+          }
+          return int(rows.size()) == kSweepChunk;
+        });
+      }
+    }
     EpochMs items_to = std::max(was ? was->items_checked_to : 0, now - kPublishSettleMs);
     auto items = catalog.published_between(was ? was->items_checked_to : 0, items_to);
-    DepartmentKeys keys = department_keys();
     db.write([&](store::Conn& c) {
-      if (!sql::claim_sweep(c, was, {today, items_to})) return;  // another node swept
+      if (!sql::claim_sweep(c, was, {today, items_to})) return;  // another node finished it
       AlertWriter w(c, identity, keys, now);
-      std::string after = was ? was->swept_on : std::string("0000-00-00");
-      std::set<std::int64_t> seen;
-      for (const char* column : {"overdue_from", "warn_from"})
-        for (const auto& row : sql::crossing(c, column, after, today))
-          if (seen.insert(row.case_id).second) time_alerts(w, row, *Date::parse(today));
       for (const auto& a : sql::open_alerts_of_kind(c, "result_without_licence"))
         if (a.case_no && licence::case_licence(c, *a.case_no).licence_id) w.clear(a.subject, a.kind);
       for (const auto& item : items) {

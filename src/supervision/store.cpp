@@ -233,15 +233,15 @@ bool claim_sweep(store::Conn& c, const std::optional<SweepState>& was, const Swe
              {next.swept_on, next.items_checked_to, was->swept_on, was->items_checked_to}) == 1;
 }
 
-std::vector<Row> crossing(store::Conn& c, const std::string& column, const std::string& after,
-                          const std::string& upto) {
+std::vector<Row> crossing(store::Conn& c, const std::string& column, const Crossing& from, const std::string& upto,
+                          int limit) {
   if (column != "warn_from" && column != "overdue_from") throw std::logic_error("crossing: " + column);
+  // The explicit lower bound keeps the range on the index; the OR steps past the cursor.
+  std::string sql = std::string("SELECT ") + kWatchColumns + " FROM supervised_cases WHERE open = 1 AND " + column +
+                    " >= ? AND " + column + " <= ? AND (" + column + " > ? OR case_id > ?) AND paused = 0 ORDER BY " +
+                    column + ", case_id LIMIT ?";
   std::vector<Row> out;
-  for (const auto& r :
-       c.query(std::string("SELECT ") + kWatchColumns + " FROM supervised_cases WHERE open = 1 AND " + column +
-                   " > ? AND " + column + " <= ? AND paused = 0 ORDER BY " + column + ", case_id",
-               {after, upto}))
-    out.push_back(watch_row(r));
+  for (const auto& r : c.query(sql, {from.date, upto, from.date, from.case_id, limit})) out.push_back(watch_row(r));
   return out;
 }
 

@@ -76,9 +76,15 @@ struct SweepState {
 std::optional<SweepState> sweep_state(store::Conn& c);
 // Takes the sweep for today: false when another node already moved the state on.
 bool claim_sweep(store::Conn& c, const std::optional<SweepState>& was, const SweepState& next);
-// Open, running cases whose warn_from or overdue_from (`column`) lies in (after, upto]: an
-// index range, not a pass over every open case.
-std::vector<Row> crossing(store::Conn& c, const std::string& column, const std::string& after, const std::string& upto);
+// Open, running cases whose warn_from or overdue_from (`column`) lies after `from` (a date and
+// the last case id taken on it) and on or before `upto`, at most `limit`, in (date, case)
+// order: an index range, not a pass over every open case.
+struct Crossing {
+  std::string date;
+  std::int64_t case_id = 0;
+};
+std::vector<Row> crossing(store::Conn& c, const std::string& column, const Crossing& from, const std::string& upto,
+                          int limit);
 std::optional<Row> watched(store::Conn& c, const std::string& case_no);
 
 // ---- approved cases waiting for the licence consumer

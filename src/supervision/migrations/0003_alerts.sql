@@ -21,8 +21,8 @@ CREATE INDEX supervision_alerts_kind ON supervision_alerts (kind, cleared_at);
 
 -- The daily sweep finds the cases whose warning or overdue day came since the last sweep by a
 -- range over these dates, never by reading every open case.
-CREATE INDEX supervised_warn ON supervised_cases (open, warn_from);
-CREATE INDEX supervised_overdue ON supervised_cases (open, overdue_from);
+CREATE INDEX supervised_warn ON supervised_cases (open, warn_from, case_id);
+CREATE INDEX supervised_overdue ON supervised_cases (open, overdue_from, case_id);
 
 -- When the sweep last ran (a business date) and up to which publication time it has checked
 -- the catalogue's items.
