@@ -306,7 +306,6 @@ bool SupervisionService::caught_up() {
 std::size_t SupervisionService::consume(int limit) {
   EpochMs now = impl_->clock.now_ms();
   Date today = business_date(now);
-  impl_->sweep(now);
   auto [from, events] = impl_->db.read([&](store::Conn& c) {
     std::int64_t pos = sql::position(c);
     return std::pair{pos, cases::outbox_after(c, pos, limit)};
@@ -353,6 +352,8 @@ std::size_t SupervisionService::consume(int limit) {
     read = moved ? events.size() : 0;
   }
   impl_->licence_checks(now);
+  // The sweep once the outbox is read: a case decided in an unread event is not alerted on.
+  if (int(events.size()) < limit) impl_->sweep(now);
   return read;
 }
 
