@@ -66,7 +66,7 @@ App::App(Config config) : config_(std::move(config)) {
   licences_ = std::make_unique<licence::LicenceService>(*db_, *clock_, load_data_key(config_), *seals_, *catalog_,
                                                         *identity_, *blobs_, config_.public_url);
   cases_->set_licence_source(licences_.get());
-  supervision_ = std::make_unique<supervision::SupervisionService>(*db_, *clock_, *reference_);
+  supervision_ = std::make_unique<supervision::SupervisionService>(*db_, *clock_, *reference_, *catalog_, *identity_);
   orders_ = std::make_unique<supervision::OrderService>(*db_, *clock_, *reference_, *catalog_);
   evaluation_ = std::make_unique<evaluation::EvaluationService>(*db_, *clock_, *reference_, *catalog_);
   statistics_ = std::make_unique<statistics::StatisticsService>(*db_, *clock_, *reference_, *catalog_);  // 减证便民: a held licence stands in for a material

@@ -123,6 +123,15 @@ struct CaseFacts {
 };
 std::optional<CaseFacts> case_facts(store::Conn& c, const std::string& case_no);
 
+// Supervision reads a case's whole history at its closure (was it delivered?) and its open
+// tasks when it tells the staff responsible.
+std::vector<OutboxEvent> case_events(store::Conn& c, std::int64_t case_id);
+struct OpenTask {
+  std::string step_key, role, department;  // department: a catalogue code
+  std::optional<std::int64_t> claimed_by;
+};
+std::vector<OpenTask> open_tasks(store::Conn& c, std::int64_t case_id);
+
 std::vector<store::Migration> migrations();
 void add_routes(http::Router& router, CaseService& service);
 std::vector<EmbeddedFile> migration_files();

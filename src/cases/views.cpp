@@ -306,6 +306,24 @@ std::vector<OutboxEvent> outbox_after(store::Conn& c, std::int64_t position, int
   return out;
 }
 
+std::vector<OutboxEvent> case_events(store::Conn& c, std::int64_t case_id) {
+  auto row = c.query("SELECT case_no FROM cases WHERE id = ?", {case_id});
+  std::string case_no = row.empty() ? std::string() : row[0].text(0);
+  std::vector<OutboxEvent> out;
+  for (auto& e : sql::events_of(c, case_id))
+    out.push_back({e.position, e.case_id, case_no, e.type, std::move(e.payload), e.created_at});
+  return out;
+}
+
+std::vector<OpenTask> open_tasks(store::Conn& c, std::int64_t case_id) {
+  std::vector<OpenTask> out;
+  for (const auto& r : c.query("SELECT step_key, role, department, claimed_by FROM case_tasks WHERE case_id = ? "
+                               "ORDER BY step_key",
+                               {case_id}))
+    out.push_back({r.text(0), r.text(1), r.text(2), r.opt_i64(3)});
+  return out;
+}
+
 std::optional<CaseFacts> case_facts(store::Conn& c, const std::string& case_no) {
   auto r = sql::case_by_no(c, case_no);
   if (!r) return std::nullopt;

@@ -231,9 +231,13 @@ Result<WorkflowChange> complete(const Workflow& wf, std::string_view step_key, O
   step.finished_on = on;
   step.opinion = std::move(opinion);
   step.acted_by = actor.account_id;
+  // The step's own role and department go with the actor, so the event alone shows who
+  // was required and who acted (supervision checks it).
   out.events.push_back({"step.completed",
                         {{"step", step.key},
                          {"name", step.name},
+                         {"role", step.role},
+                         {"department", step.department},
                          {"outcome", to_string(outcome)},
                          {"opinion", step.opinion},
                          {"on", on.to_string()},

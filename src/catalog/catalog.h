@@ -55,6 +55,9 @@ class CatalogService {
   Result<std::shared_ptr<const PublishedItem>> published_item(const std::string& impl_code,
                                                               std::optional<int> version = std::nullopt);
   std::optional<std::string> department_code(const std::string& code_or_name);
+  // For supervision's check of required elements (item_incomplete): the current published
+  // versions of active items that were published in (after, upto], oldest first.
+  std::vector<PublishedItem> published_between(EpochMs after, EpochMs upto);
   Result<std::vector<std::string>> scenario_items(const std::string& code);
 
   // Administration (editors: department admins for their department; reviewers: 编办).

@@ -218,6 +218,13 @@ std::optional<std::string> CatalogService::department_code(const std::string& co
   return it->second;
 }
 
+std::vector<PublishedItem> CatalogService::published_between(EpochMs after, EpochMs upto) {
+  std::vector<PublishedItem> out;
+  for (auto& v : impl_->db.read([&](store::Conn& c) { return sql::published_between(c, after, upto); }))
+    out.push_back({v.impl_code, v.version, v.name, v.department_code, v.division_code, std::move(v.data)});
+  return out;
+}
+
 Result<std::vector<std::string>> CatalogService::scenario_items(const std::string& code) {
   auto s = scenario(code);
   if (!s) return std::unexpected(s.error());

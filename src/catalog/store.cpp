@@ -173,6 +173,18 @@ std::vector<Published> published(store::Conn& c, const std::optional<std::string
   return published_rows(c.query(std::string(kPublishedSelect) + "ORDER BY i.id"));
 }
 
+std::vector<PublishedVersion> published_between(store::Conn& c, EpochMs after, EpochMs upto) {
+  std::vector<PublishedVersion> out;
+  for (const auto& r :
+       c.query("SELECT i.impl_code, i.name, i.department_code, i.division_code, v.version, v.data "
+               "FROM items i JOIN item_versions v ON v.item_id = i.id AND v.version = i.published_version "
+               "WHERE i.status = 'active' AND v.published_at > ? AND v.published_at <= ? "
+               "ORDER BY v.published_at, i.id",
+               {after, upto}))
+    out.push_back({r.text(0), r.text(1), r.text(2), r.text(3), int(r.i64(4)), Json::parse(r.text(5))});
+  return out;
+}
+
 std::vector<Published> published_by_basic(store::Conn& c, const std::string& basic_code, const std::string& department) {
   return published_rows(c.query(std::string(kPublishedSelect) +
                                     "WHERE i.basic_code = ? AND i.department_code = ? AND i.status = 'active'",

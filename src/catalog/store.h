@@ -64,6 +64,12 @@ struct Published {
   std::string status;
 };
 std::vector<Published> published(store::Conn& c, const std::optional<std::string>& department_code);
+struct PublishedVersion {
+  std::string impl_code, name, department_code, division_code;
+  int version = 0;
+  Json data;
+};
+std::vector<PublishedVersion> published_between(store::Conn& c, EpochMs after, EpochMs upto);
 std::vector<Published> published_by_basic(store::Conn& c, const std::string& basic_code, const std::string& department);
 
 std::optional<Json> list(store::Conn& c, const std::string& name);

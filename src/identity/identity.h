@@ -185,6 +185,20 @@ class IdentityService {
   void set_face_verifier(std::unique_ptr<FaceVerifier> verifier);
   Result<Json> outbox(int limit);
 
+  // For other modules' notices (supervision alerts), inside the caller's transaction: one
+  // message to an account through the message outbox — an SMS when the account has a phone,
+  // otherwise the staff member's workbench (channel "workbench"). Nothing for an unknown or
+  // disabled account; false then.
+  bool notify(store::Conn& c, std::int64_t account_id, const std::string& body);
+  // Active accounts holding `role` for one of `departments` (the grant's department as
+  // stored: a catalogue code or name), with the division subtree of each grant.
+  struct RoleHolder {
+    std::int64_t account_id = 0;
+    std::string department, division;
+  };
+  std::vector<RoleHolder> role_holders(store::Conn& c, const std::string& role,
+                                       const std::vector<std::string>& departments);
+
   // First administrator, from the command line.
   Result<Account> create_admin(const std::string& name, const std::string& staff_no, const std::string& password);
   // Demo accounts (README lists them); idempotent.

@@ -19,9 +19,11 @@ const std::map<std::string, std::set<std::string>>& role_permissions() {
   static const std::map<std::string, std::set<std::string>> table{
       {"citizen", {"companies.manage"}},
       {"company_agent", {}},
-      {"window_clerk", {"accounts.verify", "cases.handle", "evaluations.handle", "supervision.reply"}},
-      {"approver", {"cases.handle", "licences.issue", "evaluations.handle", "supervision.reply"}},
-      {"department_admin", {"staff.manage", "items.edit", "seals.apply", "supervision.reply"}},
+      // supervision.alerts: the department's open supervision alerts on the workbench.
+      {"window_clerk",
+       {"accounts.verify", "cases.handle", "evaluations.handle", "supervision.reply", "supervision.alerts"}},
+      {"approver", {"cases.handle", "licences.issue", "evaluations.handle", "supervision.reply", "supervision.alerts"}},
+      {"department_admin", {"staff.manage", "items.edit", "seals.apply", "supervision.reply", "supervision.alerts"}},
       // 编办: reviews and publishes catalogue items.
       {"catalog_reviewer", {"items.review", "items.edit"}},
       {"supervisor", {"supervision.read", "supervision.manage", "evaluations.decide"}},

@@ -473,4 +473,24 @@ Result<Json> IdentityService::outbox(int limit) {
   return db_.read([&](store::Conn& c) { return Json{{"items", sql::outbox(c, limit)}}; });
 }
 
+bool IdentityService::notify(store::Conn& c, std::int64_t account_id, const std::string& body) {
+  auto a = sql::account_by_id(c, account_id);
+  if (!a || a->account.status != "active") return false;
+  if (!a->phone_sealed.empty())
+    if (auto phone = key_.open(a->phone_sealed, sql::kPhoneSeal)) {
+      OutboxSender(key_, clock_).send(c, *phone, body);
+      return true;
+    }
+  // Staff without a phone read it on their workbench: the recipient is the account itself.
+  std::string who = "account:" + std::to_string(account_id);
+  sql::insert_outbox(c, "workbench", key_.seal(who, "message_outbox.recipient"), a->account.staff_no.value_or(who),
+                     body, clock_.now_ms());
+  return true;
+}
+
+std::vector<IdentityService::RoleHolder> IdentityService::role_holders(store::Conn& c, const std::string& role,
+                                                                       const std::vector<std::string>& departments) {
+  return sql::role_holders(c, role, departments);
+}
+
 }  // namespace tb::identity

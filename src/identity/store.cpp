@@ -276,6 +276,24 @@ Json outbox(store::Conn& c, int limit) {
   return items;
 }
 
+std::vector<IdentityService::RoleHolder> role_holders(store::Conn& c, const std::string& role,
+                                                      const std::vector<std::string>& departments) {
+  std::vector<IdentityService::RoleHolder> out;
+  if (departments.empty()) return out;
+  std::string marks;
+  store::Params p{role};
+  for (const auto& d : departments) {
+    marks += marks.empty() ? "?" : ", ?";
+    p.emplace_back(d);
+  }
+  for (const auto& r : c.query("SELECT r.account_id, r.department, r.division_code FROM account_roles r "
+                               "JOIN accounts a ON a.id = r.account_id WHERE r.role = ? AND r.department IN (" +
+                                   marks + ") AND a.status = 'active' ORDER BY r.account_id",
+                               p))
+    out.push_back({r.i64(0), r.opt_text(1).value_or(""), r.opt_text(2).value_or("")});
+  return out;
+}
+
 int hit_rate_limit(store::Conn& c, const std::string& key, EpochMs window_ms, EpochMs now) {
   EpochMs window = now - now % window_ms;
   auto rows = c.query(

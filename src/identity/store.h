@@ -87,6 +87,8 @@ void consume_otp(store::Conn& c, std::int64_t id, EpochMs now);
 void insert_outbox(store::Conn& c, const std::string& channel, const std::string& recipient_sealed,
                    const std::string& recipient_masked, const std::string& body, EpochMs now);
 Json outbox(store::Conn& c, int limit);
+std::vector<IdentityService::RoleHolder> role_holders(store::Conn& c, const std::string& role,
+                                                      const std::vector<std::string>& departments);
 
 // Fixed-window counter; returns the count including this hit.
 int hit_rate_limit(store::Conn& c, const std::string& key, EpochMs window_ms, EpochMs now);

@@ -78,6 +78,20 @@ class LicenceService final : public cases::LicenceSource {
   std::unique_ptr<Impl> impl_;
 };
 
+// For supervision (a result without its licence, issue 8), read through the caller's
+// connection:
+// - the licence type an item's published data yields (its result), as the consumer decides
+//   it; nothing when the result is not a licence;
+std::optional<std::string> licence_type_yielded(const Json& item_data);
+// - how far the outbox consumer has read: every decision up to here has been acted on;
+std::int64_t consumer_position(store::Conn& c);
+// - what it made of one case: its licence, or the failure it recorded, or neither.
+struct CaseLicence {
+  std::optional<std::string> licence_id;
+  std::optional<std::string> failure_code, failure_message;
+};
+CaseLicence case_licence(store::Conn& c, const std::string& case_no);
+
 std::vector<store::Migration> migrations();
 void add_routes(http::Router& router, LicenceService& service);
 std::vector<EmbeddedFile> migration_files();

@@ -158,6 +158,28 @@ Result<Json> LicenceService::held_licence(store::Conn& c, std::int64_t account_i
               {"fields", payload.value("data", Json::object())}};
 }
 
+std::optional<std::string> licence_type_yielded(const Json& item_data) {
+  Json result = item_data.value("result", Json::object());
+  if (!result.is_object() || result.value("type", "") != "licence" || !result.contains("licence_type") ||
+      !result["licence_type"].is_string())
+    return std::nullopt;
+  return result["licence_type"].get<std::string>();
+}
+
+std::int64_t consumer_position(store::Conn& c) {
+  return sql::consumer_position(c);
+}
+
+CaseLicence case_licence(store::Conn& c, const std::string& case_no) {
+  CaseLicence out;
+  if (auto l = sql::licence_for_case(c, case_no)) out.licence_id = l->licence_id;
+  for (const auto& r : c.query("SELECT code, message FROM licence_issue_failures WHERE case_no = ?", {case_no})) {
+    out.failure_code = r.text(0);
+    out.failure_message = r.text(1);
+  }
+  return out;
+}
+
 bool LicenceService::caught_up() {
   return impl_->db.read([](store::Conn& c) { return cases::outbox_after(c, sql::consumer_position(c), 1).empty(); });
 }
@@ -176,9 +198,9 @@ std::size_t LicenceService::consume(int limit) {
     if (!facts) continue;
     auto item = impl_->catalog.published_item(facts->impl_code, facts->item_version);
     if (!item) continue;
-    Json result = (*item)->data.value("result", Json::object());
-    if (result.value("type", "") != "licence" || !result.contains("licence_type")) continue;
-    std::string type_name = result["licence_type"];
+    auto yielded = licence_type_yielded((*item)->data);
+    if (!yielded) continue;
+    std::string type_name = *yielded;
     auto type = impl_->db.read([&](store::Conn& c) { return sql::type_by_code_or_name(c, type_name); });
     if (!type) continue;
     IssueInput in;

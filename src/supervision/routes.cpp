@@ -12,6 +12,32 @@ using http::Response;
 
 using audit::actor_of;
 
+Result<std::int64_t> int64_text(const std::string& text, const std::string& field) {
+  std::int64_t v = 0;
+  auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+  if (text.empty() || ec != std::errc() || p != text.data() + text.size())
+    return fail(codes::kValidationFailed, field + " 须为整数", {{"field", field}});
+  return v;
+}
+
+// kind, state, cursor and limit, shared by the supervisors' list and the workbench.
+Result<AlertQuery> alert_query(const Request& r) {
+  AlertQuery q;
+  q.kind = r.query_param("kind");
+  q.department = r.query_param("department");
+  q.division = r.query_param("division");
+  q.state = r.query_param("state").value_or("open");
+  if (auto cursor = r.query_param("cursor")) {
+    auto v = int64_text(*cursor, "cursor");
+    if (!v) return std::unexpected(v.error());
+    q.cursor = *v;
+  }
+  auto limit = http::int_query(r, "limit", 50);
+  if (!limit) return std::unexpected(limit.error());
+  q.limit = *limit;
+  return q;
+}
+
 }  // namespace
 
 void add_routes(http::Router& router, SupervisionService& svc) {
@@ -35,15 +61,19 @@ void add_routes(http::Router& router, SupervisionService& svc) {
   router.add(http::get("/api/v1/supervision/rules", "supervision.read", [&svc](Request&) { return Response::json(svc.rules()); }));
   router.add(http::put("/api/v1/supervision/rules", "supervision.manage",
                        [&svc](Request& r) { return http::render(svc.set_rules(r.json, actor_of(r))); }));
+  router.add(http::get("/api/v1/supervision/alerts", "supervision.read", [&svc](Request& r) {
+    TB_TRY(q, alert_query(r));
+    return http::render(svc.alerts(*q, actor_of(r)));
+  }));
+  router.add(http::get("/api/v1/workbench/alerts", "supervision.alerts", [&svc](Request& r) {
+    TB_TRY(q, alert_query(r));
+    return http::render(svc.workbench_alerts(*q, actor_of(r)));
+  }));
 }
 
 namespace {
 Result<std::int64_t> order_id(const Request& r) {
-  std::int64_t v = 0;
-  const std::string& text = r.param("id");
-  auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
-  if (ec != std::errc() || p != text.data() + text.size()) return fail(codes::kValidationFailed, "id 须为整数", {{"field", "id"}});
-  return v;
+  return int64_text(r.param("id"), "id");
 }
 }  // namespace
 

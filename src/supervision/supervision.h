@@ -5,8 +5,15 @@
 // drill-down to the cases. The dates a case changes colour are stored, so a board for any
 // day is a pass over one covering index.
 //
+// Alerts (监察预警, 异常; rules.h lists the kinds): raised by the same consumer from the events
+// and by a sweep it runs at most once per business day (the cases whose warning or overdue
+// day came since, by an index range; items published since), cleared when the condition
+// ends. A new alert sends one message through identity's outbox to the staff responsible
+// and their department's administrators, in the transaction that raises it.
+//
 //   supervision.consume(500);                      // from the serve loop
 //   auto board = supervision.board({.group = "department"}, actor);
+//   auto open = supervision.alerts({.kind = "case_overdue"}, actor);
 #pragma once
 
 #include <memory>
@@ -24,6 +31,12 @@
 namespace tb::http {
 class Router;
 }
+namespace tb::catalog {
+class CatalogService;
+}
+namespace tb::identity {
+class IdentityService;
+}
 
 namespace tb::supervision {
 
@@ -38,9 +51,17 @@ struct CaseQuery {
   int limit = 50, offset = 0;
 };
 
+struct AlertQuery {
+  std::optional<std::string> kind, department, division;
+  std::string state = "open";          // open | cleared | all
+  std::optional<std::int64_t> cursor;  // from the previous page's next_cursor
+  int limit = 50;
+};
+
 class SupervisionService {
  public:
-  SupervisionService(store::Db& db, const Clock& clock, reference::ReferenceService& reference);
+  SupervisionService(store::Db& db, const Clock& clock, reference::ReferenceService& reference,
+                     catalog::CatalogService& catalog, identity::IdentityService& identity);
   ~SupervisionService();
 
   std::size_t consume(int limit);
@@ -50,6 +71,11 @@ class SupervisionService {
   Result<Json> cases(const CaseQuery& q, const audit::Actor& actor);
   Json rules();
   Result<Json> set_rules(const Json& body, const audit::Actor& actor);
+
+  // Supervisors and the platform administrator: alerts in their division subtree.
+  Result<Json> alerts(const AlertQuery& q, const audit::Actor& actor);
+  // Staff: their departments' open alerts (the workbench).
+  Result<Json> workbench_alerts(const AlertQuery& q, const audit::Actor& actor);
 
  private:
   struct Impl;

@@ -130,9 +130,10 @@ TEST(Login, ManyFailuresFromOneAddressAreThrottled) {
 TEST(Permissions, EveryRoleAgainstEveryRoute) {
   const std::map<std::string, std::set<std::string>> expected{
       {"citizen", {"companies.manage"}},
-      {"window_clerk", {"accounts.verify", "cases.handle", "evaluations.handle", "supervision.reply"}},
-      {"approver", {"cases.handle", "licences.issue", "evaluations.handle", "supervision.reply"}},
-      {"department_admin", {"staff.manage", "items.edit", "seals.apply", "supervision.reply"}},
+      {"window_clerk",
+       {"accounts.verify", "cases.handle", "evaluations.handle", "supervision.reply", "supervision.alerts"}},
+      {"approver", {"cases.handle", "licences.issue", "evaluations.handle", "supervision.reply", "supervision.alerts"}},
+      {"department_admin", {"staff.manage", "items.edit", "seals.apply", "supervision.reply", "supervision.alerts"}},
       {"catalog_reviewer", {"items.review", "items.edit"}},
       {"supervisor", {"supervision.read", "supervision.manage", "evaluations.decide"}},
       {"hall_manager", {}},
