@@ -4870,7 +4870,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** 监察看板：在办件按部门或区划统计正常、预警、超期、暂停 */
+        /** 监察看板：在办件按部门或区划统计正常、预警、超期、暂停，以及各类未消除的监察预警数（alerts） */
         get: {
             parameters: {
                 query?: {
@@ -5193,6 +5193,100 @@ export interface paths {
                 422: components["responses"]["Error"];
             };
         };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/supervision/alerts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 监察预警与异常：监察范围（区划）内的预警列表，按类型、部门、状态筛选，游标分页（新的在前） */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description 预警类型 */
+                    kind?: "case_warning" | "case_overdue" | "closed_without_delivery" | "result_without_licence" | "step_without_role" | "item_incomplete";
+                    /** @description 部门代码或名称 */
+                    department?: string;
+                    /** @description 区划（须在本人监察范围内） */
+                    division?: string;
+                    /** @description open（默认）、cleared 或 all */
+                    state?: "open" | "cleared" | "all";
+                    /** @description 上一页的 next_cursor */
+                    cursor?: number;
+                    /** @description 1–200，默认 50 */
+                    limit?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description 成功：{items: [{id, kind, case_no, item_code, title, department, division, detail, state, raised_at, cleared_at}], next_cursor} */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                401: components["responses"]["Error"];
+                403: components["responses"]["Error"];
+                422: components["responses"]["Error"];
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/workbench/alerts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 工作台：本人所在部门未消除的监察预警与异常 */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description 预警类型 */
+                    kind?: "case_warning" | "case_overdue" | "closed_without_delivery" | "result_without_licence" | "step_without_role" | "item_incomplete";
+                    /** @description 上一页的 next_cursor */
+                    cursor?: number;
+                    /** @description 1–200，默认 50 */
+                    limit?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description 成功：{items, next_cursor, departments} */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                401: components["responses"]["Error"];
+                403: components["responses"]["Error"];
+                422: components["responses"]["Error"];
+            };
+        };
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
