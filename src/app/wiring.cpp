@@ -69,7 +69,7 @@ App::App(Config config) : config_(std::move(config)) {
   supervision_ = std::make_unique<supervision::SupervisionService>(*db_, *clock_, *reference_, *catalog_, *identity_);
   orders_ = std::make_unique<supervision::OrderService>(*db_, *clock_, *reference_, *catalog_);
   evaluation_ = std::make_unique<evaluation::EvaluationService>(*db_, *clock_, *reference_, *catalog_);
-  statistics_ = std::make_unique<statistics::StatisticsService>(*db_, *clock_, *reference_, *catalog_);  // 减证便民: a held licence stands in for a material
+  statistics_ = std::make_unique<statistics::StatisticsService>(*db_, *clock_, *reference_, *catalog_, *evaluation_);  // 减证便民: a held licence stands in for a material
 
   identity::install_guard(router_, *identity_);
   add_ops_routes(router_, *this);

@@ -120,6 +120,9 @@ struct CaseFacts {
   Json form;
   std::string status;
   Json state;  // the lifecycle state (case_state_from_json reads it)
+  // A scenario's (一件事) child: its parent, the parent's scenario and how many children it has.
+  std::optional<std::string> parent_case_no, scenario_code;
+  int siblings = 0;
 };
 std::optional<CaseFacts> case_facts(store::Conn& c, const std::string& case_no);
 

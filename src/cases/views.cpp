@@ -327,8 +327,16 @@ std::vector<OpenTask> open_tasks(store::Conn& c, std::int64_t case_id) {
 std::optional<CaseFacts> case_facts(store::Conn& c, const std::string& case_no) {
   auto r = sql::case_by_no(c, case_no);
   if (!r) return std::nullopt;
-  return CaseFacts{r->id, r->case_no, r->impl_code, r->item_version, r->item_name, r->department, r->division,
-                   r->channel, r->applicant_account_id, r->applicant_name, r->company_id, r->form, r->status, r->state};
+  CaseFacts f{r->id, r->case_no, r->impl_code, r->item_version, r->item_name, r->department, r->division,
+              r->channel, r->applicant_account_id, r->applicant_name, r->company_id, r->form, r->status, r->state};
+  if (r->parent_id) {
+    if (auto parent = sql::case_by_id(c, *r->parent_id)) {
+      f.parent_case_no = parent->case_no;
+      f.scenario_code = parent->scenario_code;
+      f.siblings = static_cast<int>(sql::children(c, parent->id).size());
+    }
+  }
+  return f;
 }
 
 Result<Action> parse_action(const Json& body, catalog::CatalogService& catalog) {

@@ -6,6 +6,7 @@
 // mistaken or malicious review; a supervisor decides. Public figures per department and item.
 #pragma once
 
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -26,6 +27,20 @@ class Router;
 namespace tb::evaluation {
 
 inline constexpr int kDefaultRectifyDays = 5;
+
+// The public figures' raw counts (removed reviews excluded); `bad` counts the first rating.
+struct Figures {
+  std::int64_t total = 0, level[6] = {0, 0, 0, 0, 0, 0}, bad = 0, bad_real_name = 0, bad_called_back = 0,
+               bad_real_name_called_back = 0, bad_resolved = 0;
+  void add(const Figures& o);
+};
+// The rates the public sees: satisfaction, bad-review, rectification and real-name call-back.
+Json render_figures(const Figures& f);
+
+struct SummaryQuery {
+  std::optional<std::string> department, item;
+  std::optional<std::string> from, to;  // business dates of the first rating, inclusive
+};
 
 class EvaluationService {
  public:
@@ -49,7 +64,11 @@ class EvaluationService {
   Result<Json> decide_appeal(std::int64_t appeal_id, const Json& body, const audit::Actor& actor);
 
   // Public: counts, satisfaction rate, rectification and call-back rates (removed reviews excluded).
-  Result<Json> summary(const std::optional<std::string>& department, const std::optional<std::string>& item);
+  Result<Json> summary(const SummaryQuery& q);
+  // The same for every department at once, with the total.
+  Result<Json> summary_by_department(const SummaryQuery& q);
+  // Raw counts per department (the statistics module folds them into its indicators).
+  Result<std::map<std::string, Figures>> figures_by_department(const SummaryQuery& q);
 
  private:
   struct Impl;

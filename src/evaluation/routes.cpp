@@ -30,8 +30,13 @@ void add_routes(http::Router& router, EvaluationService& svc) {
                        [&svc](Request& r) { return http::render(svc.of_case(r.param("no"), actor_of(r))); }));
   router.add(http::get("/api/v1/me/evaluations", identity::kAuthenticated,
                        [&svc](Request& r) { return http::render(svc.mine(actor_of(r))); }));
-  router.add(http::get("/api/v1/evaluations/summary", http::kPublic, [&svc](Request& r) {
-    return http::render(svc.summary(r.query_param("department"), r.query_param("item")));
+  auto summary_query = [](const Request& r) {
+    return SummaryQuery{r.query_param("department"), r.query_param("item"), r.query_param("from"), r.query_param("to")};
+  };
+  router.add(http::get("/api/v1/evaluations/summary", http::kPublic,
+                       [&svc, summary_query](Request& r) { return http::render(svc.summary(summary_query(r))); }));
+  router.add(http::get("/api/v1/evaluations/summary/departments", http::kPublic, [&svc, summary_query](Request& r) {
+    return http::render(svc.summary_by_department(summary_query(r)));
   }));
 
   router.add(http::get("/api/v1/evaluations/queue", "evaluations.handle",

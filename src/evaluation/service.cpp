@@ -283,9 +283,13 @@ Result<Json> EvaluationService::decide_appeal(std::int64_t appeal_id, const Json
   });
 }
 
-Result<Json> EvaluationService::summary(const std::optional<std::string>& department,
-                                        const std::optional<std::string>& item) {
-  auto s = impl_->db.read([&](store::Conn& c) { return sql::summary(c, department, item); });
+void Figures::add(const Figures& o) {
+  total += o.total, bad += o.bad, bad_real_name += o.bad_real_name, bad_called_back += o.bad_called_back;
+  bad_real_name_called_back += o.bad_real_name_called_back, bad_resolved += o.bad_resolved;
+  for (int l = 0; l < 6; ++l) level[l] += o.level[l];
+}
+
+Json render_figures(const Figures& s) {
   Json levels = Json::object();
   for (int l = 1; l <= 5; ++l) levels[kLevelNames[l]] = s.level[l];
   return Json{{"total", s.total},
@@ -296,6 +300,44 @@ Result<Json> EvaluationService::summary(const std::optional<std::string>& depart
               {"rectification_rate", share(s.bad_resolved, s.bad)},
               {"real_name_bad", s.bad_real_name},
               {"real_name_callback_rate", share(s.bad_real_name_called_back, s.bad_real_name)}};
+}
+
+Result<std::map<std::string, Figures>> EvaluationService::figures_by_department(const SummaryQuery& q) {
+  sql::SummaryFilter f{q.department, q.item, std::nullopt, std::nullopt};
+  // A business day runs from 00:00 to 24:00 in the business time zone (+08:00).
+  auto day_start = [](const Date& d) {
+    return EpochMs(std::chrono::duration_cast<std::chrono::milliseconds>(d.days.time_since_epoch()).count()) -
+           kBusinessUtcOffsetMs;
+  };
+  for (const auto& [text, target, next_day] : {std::tuple{&q.from, &f.from_ms, false}, std::tuple{&q.to, &f.until_ms, true}}) {
+    if (!*text) continue;
+    auto d = Date::parse(**text);
+    if (!d) return fail(codes::kInvalidDate, "日期须为 YYYY-MM-DD", {{"value", **text}});
+    *target = day_start(next_day ? d->plus_days(1) : *d);
+  }
+  return impl_->db.read([&](store::Conn& c) { return sql::summaries(c, f); });
+}
+
+Result<Json> EvaluationService::summary(const SummaryQuery& q) {
+  auto all = figures_by_department(q);
+  if (!all) return std::unexpected(all.error());
+  Figures total;
+  for (const auto& [department, f] : *all) total.add(f);
+  return render_figures(total);
+}
+
+Result<Json> EvaluationService::summary_by_department(const SummaryQuery& q) {
+  auto all = figures_by_department(q);
+  if (!all) return std::unexpected(all.error());
+  Figures total;
+  Json rows = Json::array();
+  for (const auto& [department, f] : *all) {
+    total.add(f);
+    Json row = render_figures(f);
+    row["department"] = department;
+    rows.push_back(std::move(row));
+  }
+  return Json{{"total", render_figures(total)}, {"departments", rows}};
 }
 
 }  // namespace tb::evaluation

@@ -126,34 +126,46 @@ void decide_appeal(store::Conn& c, std::int64_t id, const std::string& state, st
          {state, by, note, now, id});
 }
 
-Summary summary(store::Conn& c, const std::optional<std::string>& department, const std::optional<std::string>& item) {
+std::map<std::string, Figures> summaries(store::Conn& c, const SummaryFilter& f) {
   std::string where = "state <> 'removed'";
   store::Params p;
-  if (department) {
+  if (f.department) {
     where += " AND department = ?";
-    p.emplace_back(*department);
+    p.emplace_back(*f.department);
   }
-  if (item) {
+  if (f.item) {
     where += " AND item_code = ?";
-    p.emplace_back(*item);
+    p.emplace_back(*f.item);
   }
-  Summary s;
+  if (f.from_ms) {
+    where += " AND created_at >= ?";
+    p.emplace_back(*f.from_ms);
+  }
+  if (f.until_ms) {
+    where += " AND created_at < ?";
+    p.emplace_back(*f.until_ms);
+  }
+  std::map<std::string, Figures> out;
   // Bad means the first rating was bad: a re-rating after rectification does not erase it.
-  for (const auto& r : c.query("SELECT level, first_level, anonymous, callback_at IS NOT NULL, "
-                               "rectified_at IS NOT NULL FROM evaluations WHERE " + where,
+  for (const auto& r : c.query("SELECT department, level, first_level <= 2, anonymous = 0, callback_at IS NOT NULL, "
+                               "rectified_at IS NOT NULL, count(*) FROM evaluations WHERE " + where +
+                               " GROUP BY department, level, first_level <= 2, anonymous = 0, callback_at IS NOT NULL, "
+                               "rectified_at IS NOT NULL",
                                p)) {
-    ++s.total;
-    ++s.level[r.i64(0)];
-    if (r.i64(1) <= 2) {
-      ++s.bad;
-      bool real_name = r.i64(2) == 0, called = r.i64(3) != 0;
-      s.bad_real_name += real_name;
-      s.bad_called_back += called;
-      s.bad_real_name_called_back += real_name && called;
-      s.bad_resolved += r.i64(4) != 0;
+    Figures& s = out[r.text(0)];
+    std::int64_t n = r.i64(6);
+    s.total += n;
+    s.level[r.i64(1)] += n;
+    if (r.i64(2) != 0) {
+      bool real_name = r.i64(3) != 0, called = r.i64(4) != 0;
+      s.bad += n;
+      s.bad_real_name += real_name ? n : 0;
+      s.bad_called_back += called ? n : 0;
+      s.bad_real_name_called_back += real_name && called ? n : 0;
+      s.bad_resolved += r.i64(5) != 0 ? n : 0;
     }
   }
-  return s;
+  return out;
 }
 
 }  // namespace tb::evaluation::sql

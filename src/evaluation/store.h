@@ -1,12 +1,14 @@
 // SQL of the evaluation module; only service.cpp calls it.
 #pragma once
 
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "core/error.h"
 #include "core/time.h"
+#include "evaluation/evaluation.h"
 #include "store/db.h"
 
 namespace tb::evaluation::sql {
@@ -48,10 +50,11 @@ bool has_pending_appeal(store::Conn& c, std::int64_t evaluation_id);
 void decide_appeal(store::Conn& c, std::int64_t id, const std::string& state, std::int64_t by, const std::string& note,
                    EpochMs now);
 
-struct Summary {
-  std::int64_t total = 0, level[6] = {0, 0, 0, 0, 0, 0}, bad = 0, bad_real_name = 0, bad_called_back = 0,
-               bad_real_name_called_back = 0, bad_resolved = 0;
+struct SummaryFilter {
+  std::optional<std::string> department, item;
+  std::optional<EpochMs> from_ms, until_ms;  // first rating in [from, until)
 };
-Summary summary(store::Conn& c, const std::optional<std::string>& department, const std::optional<std::string>& item);
+// The figures per department (one pass, grouped in SQL).
+std::map<std::string, Figures> summaries(store::Conn& c, const SummaryFilter& f);
 
 }  // namespace tb::evaluation::sql

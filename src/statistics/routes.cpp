@@ -8,6 +8,7 @@ namespace {
 IndicatorQuery query_of(const http::Request& r) {
   IndicatorQuery q;
   q.department = r.query_param("department");
+  q.division = r.query_param("division");
   q.from = r.query_param("from");
   q.to = r.query_param("to");
   return q;
@@ -21,6 +22,9 @@ void add_routes(http::Router& router, StatisticsService& svc) {
                        [&svc](http::Request& r) { return http::render(svc.indicators(query_of(r))); }));
   router.add(http::get("/api/v1/statistics/departments", http::kPublic,
                        [&svc](http::Request& r) { return http::render(svc.by_department(query_of(r))); }));
+  router.add(http::get("/api/v1/statistics/divisions", http::kPublic, [&svc](http::Request& r) {
+    return http::render(svc.by_division(query_of(r), r.query_param("parent").value_or("341500")));
+  }));
   router.add(http::get("/api/v1/statistics/indicators.xlsx", http::kPublic, [&svc](http::Request& r) {
     auto q = query_of(r);
     TB_TRY(bytes, svc.export_xlsx(q));

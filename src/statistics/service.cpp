@@ -1,7 +1,11 @@
 // Counting from the outbox, and the indicators read from the counters and the catalogue.
+#include <algorithm>
 #include <map>
+#include <set>
 
 #include "cases/lifecycle.h"
+#include "core/ids.h"
+#include "core/principal.h"
 #include "statistics/statistics.h"
 
 namespace tb::statistics {
@@ -34,11 +38,12 @@ struct StatisticsService::Impl {
   const Clock& clock;
   reference::ReferenceService& reference;
   catalog::CatalogService& catalog;
+  evaluation::EvaluationService& evaluations;
 };
 
 StatisticsService::StatisticsService(store::Db& db, const Clock& clock, reference::ReferenceService& reference,
-                                     catalog::CatalogService& catalog)
-    : impl_(std::make_unique<Impl>(Impl{db, clock, reference, catalog})) {}
+                                     catalog::CatalogService& catalog, evaluation::EvaluationService& evaluations)
+    : impl_(std::make_unique<Impl>(Impl{db, clock, reference, catalog, evaluations})) {}
 StatisticsService::~StatisticsService() = default;
 
 bool StatisticsService::caught_up() {
@@ -83,6 +88,11 @@ std::size_t StatisticsService::consume(int limit) {
         add(c, day, f, limits->case_clock.state == cases::LimitState::kOverdue ? "decided_late" : "decided_on_time", 1);
         add(c, day, f, "workdays_used", limits->case_clock.used_days);
         add(c, day, f, "workdays_promised", limits->case_clock.limit_days);
+        c.exec("INSERT INTO stat_decisions (case_no, parent_case_no, scenario_code, siblings, item_code, department, day, "
+               "workdays_used) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (case_no) DO NOTHING",
+               {f.case_no, f.parent_case_no ? store::Value(*f.parent_case_no) : store::Value(nullptr),
+                f.scenario_code ? store::Value(*f.scenario_code) : store::Value(nullptr), f.siblings, f.impl_code,
+                f.department, day, limits->case_clock.used_days});
       }
     }
     return events.size();
@@ -96,8 +106,10 @@ struct Tally {
   std::int64_t items = 0, online = 0, full_online = 0, one_visit = 0, zero_visit = 0;
   std::map<std::string, std::int64_t> metrics;
   std::map<std::string, std::int64_t> by_channel;
+  evaluation::Figures evaluations;
 
   void add(const Tally& o) {
+    evaluations.add(o.evaluations);
     items += o.items, online += o.online, full_online += o.full_online;
     one_visit += o.one_visit, zero_visit += o.zero_visit;
     for (const auto& [k, v] : o.metrics) metrics[k] += v;
@@ -116,6 +128,7 @@ Json render(const Tally& t, const IndicatorQuery& q, const std::optional<std::st
   return Json{
       {"period", {{"from", q.from ? Json(*q.from) : Json()}, {"to", q.to ? Json(*q.to) : Json()}}},
       {"department", department ? Json(*department) : Json()},
+      {"division", q.division ? Json(*q.division) : Json()},
       {"items",
        {{"total", t.items},
         {"online", t.online},
@@ -139,19 +152,33 @@ Json render(const Tally& t, const IndicatorQuery& q, const std::optional<std::st
         {"decided_late", m("decided_late")},
         {"on_time_rate", share(m("decided_on_time"), decided_timed)},
         {"average_workdays_used", decided_timed ? double(m("workdays_used")) / double(decided_timed) : 0.0},
-        {"average_workdays_promised", decided_timed ? double(m("workdays_promised")) / double(decided_timed) : 0.0}}}};
+        {"average_workdays_promised", decided_timed ? double(m("workdays_promised")) / double(decided_timed) : 0.0}}},
+      {"evaluations", evaluation::render_figures(t.evaluations)}};
 }
 
 
 // Every department's tally in one pass over the catalogue and one over the counters.
 Result<std::map<std::string, Tally>> tallies(store::Db& db, catalog::CatalogService& catalog,
-                                                    const IndicatorQuery& q) {
+                                             evaluation::EvaluationService& evaluations, const IndicatorQuery& q) {
   for (const auto* d : {&q.from, &q.to})
     if (*d && !Date::parse(**d)) return fail(codes::kInvalidDate, "日期须为 YYYY-MM-DD", {{"value", **d}});
+  if (q.division) {
+    auto check = ids::check_division_code(*q.division);
+    if (!check.valid) return fail(codes::kValidationFailed, check.reason, {{"field", "division"}, {"value", *q.division}});
+  }
+  // Which departments count: the one asked for, or those within the division asked for.
+  std::set<std::string> in_division;
+  if (q.division) {
+    Json departments = catalog.departments(*q.division);
+    for (const auto& d : departments["items"]) in_division.insert(d.value("code", ""));
+  }
+  auto counted = [&](const std::string& department) {
+    return (!q.department || department == *q.department) && (!q.division || in_division.contains(department));
+  };
   std::map<std::string, Tally> by_department;
   for (const auto& item : catalog.export_items()) {
     std::string department = item.value("department", "");
-    if (q.department && department != *q.department) continue;
+    if (!counted(department)) continue;
     Tally& t = by_department[department];
     ++t.items;
     auto forms = item.value("handling_forms", Json::array());
@@ -170,26 +197,123 @@ Result<std::map<std::string, Tally>> tallies(store::Db& db, catalog::CatalogServ
   db.read([&](store::Conn& c) {
     for (const auto& r : c.query("SELECT department, metric, sum(value) FROM stat_counters WHERE " + where +
                                      " GROUP BY department, metric", p))
-      by_department[r.text(0)].metrics[r.text(1)] = r.i64(2);
+      if (counted(r.text(0))) by_department[r.text(0)].metrics[r.text(1)] = r.i64(2);
     for (const auto& r : c.query("SELECT department, channel, sum(value) FROM stat_counters WHERE " + where +
                                      " AND metric = 'submitted' GROUP BY department, channel", p))
-      by_department[r.text(0)].by_channel[r.text(1)] = r.i64(2);
+      if (counted(r.text(0))) by_department[r.text(0)].by_channel[r.text(1)] = r.i64(2);
   });
+  // Satisfaction: the reviews first given in the period (好差评's own public figures).
+  auto figures = evaluations.figures_by_department({q.department, std::nullopt, q.from, q.to});
+  if (!figures) return std::unexpected(figures.error());
+  for (const auto& [department, f] : *figures)
+    if (counted(department)) by_department[department].evaluations = f;
   return by_department;
+}
+
+// The city's "13550" promises (STANDARDS §3): public services in 1 working day, opening a
+// business in 3, real-estate registration in 5, an industrial project's construction permit
+// in 50. A scenario's (一件事) time is its slowest child's, once every child is decided.
+struct Promise {
+  const char* key;
+  const char* name;
+  int days;
+  int item_type;              // items of this type (0: not by type)
+  const char* department;     // items of this department ("": not by department)
+  const char* scenario;       // the scenario's parent cases ("": not a scenario)
+};
+constexpr Promise kPromises[] = {
+    {"public_service", "公共服务事项", 1, 20, "", ""},
+    {"business_opening", "企业开办", 3, 0, "", "YJS-KBQY"},
+    {"real_estate", "不动产登记", 5, 0, "BDC", ""},
+    {"industrial_permit", "工业项目施工许可", 50, 0, "", "YJS-GYXM"},
+};
+
+Json promises_kept(store::Db& db, catalog::CatalogService& catalog, const IndicatorQuery& q) {
+  std::map<std::string, int> item_types;
+  std::map<std::string, std::string> item_departments;
+  for (const auto& item : catalog.export_items()) {
+    item_types[item.value("code", "")] = item.value("type", 0);
+    item_departments[item.value("code", "")] = item.value("department", "");
+  }
+  std::string from = q.from.value_or("0000-00-00"), to = q.to.value_or("9999-99-99");
+  Json out = Json::array();
+  db.read([&](store::Conn& c) {
+    for (const auto& p : kPromises) {
+      std::vector<std::int64_t> used;  // working days of each finished matter
+      if (*p.scenario) {
+        // Finished in the period: the last child's decision falls in it.
+        for (const auto& r : c.query("SELECT max(workdays_used), max(day) FROM stat_decisions WHERE scenario_code = ? "
+                                     "GROUP BY parent_case_no HAVING count(*) = max(siblings) AND max(day) >= ? AND max(day) <= ?",
+                                     {std::string(p.scenario), from, to}))
+          used.push_back(r.i64(0));
+      } else {
+        for (const auto& r : c.query("SELECT item_code, workdays_used FROM stat_decisions WHERE day >= ? AND day <= ? "
+                                     "AND parent_case_no IS NULL", {from, to})) {
+          std::string code = r.text(0);
+          if ((p.item_type && item_types[code] == p.item_type) || (*p.department && item_departments[code] == p.department))
+            used.push_back(r.i64(1));
+        }
+      }
+      std::int64_t within = 0, sum = 0;
+      for (auto u : used) within += u <= p.days, sum += u;
+      out.push_back({{"key", p.key}, {"name", p.name}, {"promised_workdays", p.days},
+                     {"finished", used.size()}, {"within_promise", within},
+                     {"within_promise_rate", share(within, std::int64_t(used.size()))},
+                     {"average_workdays", used.empty() ? 0.0 : double(sum) / double(used.size())},
+                     {"longest_workdays", used.empty() ? 0 : *std::max_element(used.begin(), used.end())}});
+    }
+  });
+  return out;
 }
 
 }  // namespace
 
 Result<Json> StatisticsService::indicators(const IndicatorQuery& q) {
-  auto all = tallies(impl_->db, impl_->catalog, q);
+  auto all = tallies(impl_->db, impl_->catalog, impl_->evaluations, q);
   if (!all) return std::unexpected(all.error());
   Tally total;
   for (const auto& [department, t] : *all) total.add(t);
-  return render(total, q, q.department);
+  Json out = render(total, q, q.department);
+  // The promises are the city's: shown with the city's figures, not a department's.
+  if (!q.department && !q.division) out["promises_13550"] = promises_kept(impl_->db, impl_->catalog, q);
+  return out;
+}
+
+Result<Json> StatisticsService::by_division(const IndicatorQuery& q, const std::string& parent) {
+  auto parent_division = impl_->reference.division(parent);
+  if (!parent_division) return std::unexpected(parent_division.error());
+  auto children = impl_->reference.children(parent, "", 500);
+  if (!children) return std::unexpected(children.error());
+  IndicatorQuery within = q;
+  within.division = parent;
+  auto all = tallies(impl_->db, impl_->catalog, impl_->evaluations, within);
+  if (!all) return std::unexpected(all.error());
+  // Each department counts in the child division it sits in; the parent's own departments
+  // (a city's bureaus) form a row of their own (本级).
+  std::map<std::string, std::string> department_division;
+  Json departments = impl_->catalog.departments(parent);
+  for (const auto& d : departments["items"]) department_division[d.value("code", "")] = d.value("division_code", "");
+  std::vector<std::pair<reference::Division, Tally>> rows{{*parent_division, Tally{}}};
+  for (const auto& child : children->items) rows.push_back({child, Tally{}});
+  Tally total;
+  for (const auto& [department, t] : *all) {
+    total.add(t);
+    const std::string& code = department_division[department];
+    auto row = std::find_if(rows.begin() + 1, rows.end(), [&](const auto& r) { return division_within(code, r.first.code); });
+    (row == rows.end() ? rows.front() : *row).second.add(t);
+  }
+  Json out = Json::array();
+  for (const auto& [division, t] : rows) {
+    Json row = render(t, within, std::nullopt);
+    row["division"] = division.code;
+    row["division_name"] = division.code == parent ? division.name + "本级" : division.name;
+    out.push_back(std::move(row));
+  }
+  return Json{{"total", render(total, within, std::nullopt)}, {"divisions", out}};
 }
 
 Result<Json> StatisticsService::by_department(const IndicatorQuery& q) {
-  auto all = tallies(impl_->db, impl_->catalog, q);
+  auto all = tallies(impl_->db, impl_->catalog, impl_->evaluations, q);
   if (!all) return std::unexpected(all.error());
   Json names = Json::object();
   Json departments = impl_->catalog.departments(std::nullopt);

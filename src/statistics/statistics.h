@@ -12,6 +12,7 @@
 
 #include "cases/cases.h"
 #include "catalog/catalog.h"
+#include "evaluation/evaluation.h"
 #include "core/clock.h"
 #include "core/embedded.h"
 #include "reference/reference.h"
@@ -26,18 +27,21 @@ namespace tb::statistics {
 
 struct IndicatorQuery {
   std::optional<std::string> department;
+  std::optional<std::string> division;  // the departments within this division's subtree
   std::optional<std::string> from, to;  // business dates, inclusive
 };
 
 class StatisticsService {
  public:
   StatisticsService(store::Db& db, const Clock& clock, reference::ReferenceService& reference,
-                    catalog::CatalogService& catalog);
+                    catalog::CatalogService& catalog, evaluation::EvaluationService& evaluations);
   ~StatisticsService();
 
   std::size_t consume(int limit);
   bool caught_up();
   Result<Json> indicators(const IndicatorQuery& q);
+  // The indicators of each child division of `parent` (and the parent's own departments), with the total.
+  Result<Json> by_division(const IndicatorQuery& q, const std::string& parent);
   // The same indicators for every department, with the city's total.
   Result<Json> by_department(const IndicatorQuery& q);
   // by_department as an Excel workbook (xlsx bytes), for leaders who work in spreadsheets.

@@ -113,6 +113,26 @@ TEST_F(StatisticsApi, IndicatorsMatchValuesComputedByHand) {
   EXPECT_EQ(day["cases"]["decided"], 1);
   EXPECT_EQ(http_request(port, "GET", "/api/v1/statistics/indicators?from=2026-13-01").status, 400);
 
+  // By division: the city's bureaus (the police among them) are the city's own row; a county
+  // with none of these cases counts only its items; the rows add up to the whole catalogue.
+  Json city = http_request(port, "GET", "/api/v1/statistics/indicators?division=341500").json();
+  EXPECT_EQ(city["cases"]["submitted"], 4);
+  Json jinan = http_request(port, "GET", "/api/v1/statistics/indicators?division=341502").json();
+  EXPECT_EQ(jinan["cases"]["submitted"], 0);
+  EXPECT_GT(jinan["items"]["total"].get<int>(), 0);
+  EXPECT_EQ(http_request(port, "GET", "/api/v1/statistics/indicators?division=34150").status, 422);
+  Json divisions = http_request(port, "GET", "/api/v1/statistics/divisions?parent=341500").json();
+  ASSERT_GE(divisions["divisions"].size(), 8u);  // the city's own, then its 7 counties and districts
+  EXPECT_EQ(divisions["divisions"][0]["division_name"], "六安市本级");
+  EXPECT_EQ(divisions["divisions"][0]["cases"]["submitted"], 4);
+  std::int64_t division_items = 0;
+  for (const auto& row : divisions["divisions"]) {
+    division_items += row["items"]["total"].get<std::int64_t>();
+    if (row["division"] == "341502") EXPECT_EQ(row["items"], jinan["items"]);
+  }
+  EXPECT_EQ(division_items, divisions["total"]["items"]["total"].get<std::int64_t>());
+  EXPECT_EQ(http_request(port, "GET", "/api/v1/statistics/divisions?parent=999999").status, 404);
+
   // Every department at once: the police's row is the figure above, and the city's total
   // adds up every department's items (263 in the demo catalogue) and the same 4 cases.
   Json all = http_request(port, "GET", "/api/v1/statistics/departments").json();
@@ -145,6 +165,66 @@ TEST_F(StatisticsApi, IndicatorsMatchValuesComputedByHand) {
     EXPECT_NE(strings.find(want), std::string::npos) << want;
   fs::remove_all(dir);
   EXPECT_EQ(http_request(port, "GET", "/api/v1/statistics/indicators.xlsx?from=bad").status, 400);
+}
+
+// The "13550" promises from the decisions the consumer records: a case's working days for
+// items (public services: 1, real estate: 5), a scenario's slowest child once all are decided
+// (opening a business: 3, an industrial construction permit: 50). The consumer's own rows
+// come from real cases; the other rows are written here so every category has hand-made values.
+TEST_F(StatisticsApi, The13550PromisesAreMeasuredAgainstTheirDays) {
+  auto server = start();
+  int port = server->port();
+  std::string zhang = log_in(port, "13800000001", kDemoPassword), clerk = log_in(port, "clerk01", kDemoPassword);
+  std::string a = submit(port, zhang, application(port, zhang));
+  act(port, clerk, a, {{"action", "accept"}});
+  std::string police = log_in(port, "approver02", kDemoPassword), fire = log_in(port, "fire01", kDemoPassword);
+  act(port, police, a, {{"action", "complete_step"}, {"step", "review"}, {"outcome", "approve"}});
+  act(port, fire, a, {{"action", "complete_step"}, {"step", "fire"}, {"outcome", "approve"}});
+  act(port, police, a, {{"action", "complete_step"}, {"step", "decide"}, {"outcome", "approve"}});
+  ASSERT_EQ(http_request(port, "POST", "/api/v1/admin/test/consumers/run").json()["caught_up"], true);
+  ASSERT_EQ(http_request(port, "POST", "/api/v1/admin/test/consumers/run").json()["caught_up"], true);
+  // The consumer's row for the decided hotel licence, once however often the outbox is read.
+  EXPECT_EQ(scalar("SELECT count(*) FROM stat_decisions WHERE case_no = '" + a + "' AND workdays_used = 0 "
+                   "AND parent_case_no IS NULL AND day = '2026-03-02'"), 1);
+
+  Json services = http_request(port, "GET", "/api/v1/items?type=20&limit=1").json();
+  ASSERT_EQ(services["items"].size(), 1u);
+  std::string service = services["items"][0]["code"];
+  std::string estate = direct_->read([](store::Conn& c) {
+    return c.query("SELECT impl_code FROM items WHERE department_code = 'BDC' ORDER BY impl_code").at(0).text(0);
+  });
+  direct_->write([&](store::Conn& c) {
+    auto row = [&](const std::string& no, const char* parent, const char* scenario, int siblings, const std::string& item,
+                   int used) {
+      c.exec("INSERT INTO stat_decisions (case_no, parent_case_no, scenario_code, siblings, item_code, department, day, "
+             "workdays_used) VALUES (?, ?, ?, ?, ?, 'X', '2026-03-02', ?)",
+             {no, parent ? store::Value(std::string(parent)) : store::Value(nullptr),
+              scenario ? store::Value(std::string(scenario)) : store::Value(nullptr), siblings, item, used});
+    };
+    row("S1", nullptr, nullptr, 0, service, 0);
+    row("S2", nullptr, nullptr, 0, service, 3);
+    row("E1", nullptr, nullptr, 0, estate, 4);
+    row("E2", nullptr, nullptr, 0, estate, 5);
+    row("E3", nullptr, nullptr, 0, estate, 7);
+    int used[] = {1, 2, 2, 0, 1, 1};
+    for (int i = 0; i < 6; ++i) row("K1-" + std::to_string(i), "K1", "YJS-KBQY", 6, "k", used[i]);
+    for (int i = 0; i < 5; ++i) row("K2-" + std::to_string(i), "K2", "YJS-KBQY", 6, "k", 9);  // one child still open
+    for (int i = 0; i < 9; ++i) row("G1-" + std::to_string(i), "G1", "YJS-GYXM", 9, "g", i == 4 ? 48 : 20);
+  });
+  Json got = http_request(port, "GET", "/api/v1/statistics/indicators?from=2026-03-01").json();
+  EXPECT_EQ(got["promises_13550"], Json::parse(R"([
+    {"key": "public_service", "name": "公共服务事项", "promised_workdays": 1, "finished": 2, "within_promise": 1,
+     "within_promise_rate": 0.5, "average_workdays": 1.5, "longest_workdays": 3},
+    {"key": "business_opening", "name": "企业开办", "promised_workdays": 3, "finished": 1, "within_promise": 1,
+     "within_promise_rate": 1.0, "average_workdays": 2.0, "longest_workdays": 2},
+    {"key": "real_estate", "name": "不动产登记", "promised_workdays": 5, "finished": 3, "within_promise": 2,
+     "within_promise_rate": 0.6666666666666666, "average_workdays": 5.333333333333333, "longest_workdays": 7},
+    {"key": "industrial_permit", "name": "工业项目施工许可", "promised_workdays": 50, "finished": 1, "within_promise": 1,
+     "within_promise_rate": 1.0, "average_workdays": 48.0, "longest_workdays": 48}])")) << got["promises_13550"];
+  // Outside the period nothing finished; a department's figures do not carry the city's promises.
+  Json later = http_request(port, "GET", "/api/v1/statistics/indicators?from=2026-03-03").json();
+  for (const auto& p : later["promises_13550"]) EXPECT_EQ(p["finished"], 0) << p;
+  EXPECT_FALSE(http_request(port, "GET", "/api/v1/statistics/indicators?department=GA").json().contains("promises_13550"));
 }
 
 TEST_F(StatisticsApi, AConsumerKilledMidStreamResumesWithoutCountingTwice) {

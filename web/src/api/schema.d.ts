@@ -1844,6 +1844,10 @@ export interface paths {
                 query?: {
                     department?: string;
                     item?: string;
+                    /** @description 首次评价日期起（YYYY-MM-DD，含） */
+                    from?: string;
+                    /** @description 首次评价日期止（YYYY-MM-DD，含） */
+                    to?: string;
                 };
                 header?: never;
                 path?: never;
@@ -1858,6 +1862,7 @@ export interface paths {
                     };
                     content?: never;
                 };
+                400: components["responses"]["Error"];
             };
         };
         put?: never;
@@ -2145,6 +2150,48 @@ export interface paths {
                     content?: never;
                 };
                 401: components["responses"]["Error"];
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/evaluations/summary/departments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 各部门好差评公开数据与合计（一次返回） */
+        get: {
+            parameters: {
+                query?: {
+                    department?: string;
+                    item?: string;
+                    /** @description 首次评价日期起（YYYY-MM-DD，含） */
+                    from?: string;
+                    /** @description 首次评价日期止（YYYY-MM-DD，含） */
+                    to?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description 成功 */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                400: components["responses"]["Error"];
             };
         };
         put?: never;
@@ -4751,11 +4798,13 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** 绩效指标：网上可办率、全程网办率、最多跑一次与零跑腿比例、按渠道申请量、按时办结率、平均用时与承诺时限、补正率 */
+        /** 绩效指标：网上可办率、全程网办率、最多跑一次与零跑腿比例、按渠道申请量、按时办结率、平均用时与承诺时限、补正率、满意度与差评率；全市口径另含“13550”承诺的实际用时 */
         get: {
             parameters: {
                 query?: {
                     department?: string;
+                    /** @description 只统计该区划（含下级）内的部门 */
+                    division?: string;
                     from?: string;
                     to?: string;
                 };
@@ -4795,6 +4844,8 @@ export interface paths {
             parameters: {
                 query?: {
                     department?: string;
+                    /** @description 只统计该区划（含下级）内的部门 */
+                    division?: string;
                     from?: string;
                     to?: string;
                 };
@@ -4834,6 +4885,8 @@ export interface paths {
             parameters: {
                 query?: {
                     department?: string;
+                    /** @description 只统计该区划（含下级）内的部门 */
+                    division?: string;
                     from?: string;
                     to?: string;
                 };
@@ -4853,6 +4906,48 @@ export interface paths {
                     };
                 };
                 400: components["responses"]["Error"];
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/statistics/divisions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 各下级区划（及本级部门）的绩效指标与合计 */
+        get: {
+            parameters: {
+                query?: {
+                    department?: string;
+                    from?: string;
+                    to?: string;
+                    /** @description 上级区划代码 */
+                    parent?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description 成功 */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                400: components["responses"]["Error"];
+                404: components["responses"]["Error"];
             };
         };
         put?: never;
