@@ -1,12 +1,6 @@
 // The catalogue as an Excel workbook, for departments that work in spreadsheets.
-#include <xlsxwriter.h>
-
-#include <filesystem>
-#include <fstream>
-#include <sstream>
-
 #include "catalog/catalog.h"
-#include "crypto/crypto.h"
+#include "catalog/workbook.h"
 
 namespace tb::catalog {
 namespace {
@@ -26,12 +20,9 @@ std::string joined(const Json& items, const char* key = nullptr) {
 
 std::string CatalogService::export_xlsx() {
   Json items = export_items();
-  auto path = std::filesystem::temp_directory_path() / ("tongban-export-" + crypto::random_hex(8) + ".xlsx");
-  lxw_workbook* book = workbook_new(path.c_str());
-  if (!book) throw std::runtime_error("cannot create " + path.string());
-  lxw_worksheet* sheet = workbook_add_worksheet(book, "实施清单");
-  lxw_format* bold = workbook_add_format(book);
-  format_set_bold(bold);
+  Workbook book("tongban-export");
+  lxw_worksheet* sheet = workbook_add_worksheet(book.get(), "实施清单");
+  lxw_format* bold = book.bold();
   const char* headers[] = {"实施编码", "基本编码", "事项名称", "事项类型", "实施部门", "区划代码", "行使层级",
                            "法定时限（工作日）", "承诺时限（工作日）", "办件类型", "到现场次数", "网办深度",
                            "收费", "负面清单", "设定依据", "受理条件", "申请材料"};
@@ -62,13 +53,7 @@ std::string CatalogService::export_xlsx() {
     for (lxw_col_t c = 0; c < cells.size(); ++c) worksheet_write_string(sheet, row, c, cells[c].c_str(), nullptr);
     ++row;
   }
-  lxw_error rc = workbook_close(book);
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream bytes;
-  bytes << in.rdbuf();
-  std::filesystem::remove(path);
-  if (rc != LXW_NO_ERROR) throw std::runtime_error(std::string("xlsx export failed: ") + lxw_strerror(rc));
-  return bytes.str();
+  return book.finish();
 }
 
 }  // namespace tb::catalog

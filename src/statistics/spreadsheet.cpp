@@ -1,11 +1,5 @@
 // The indicators of every department as an Excel workbook (绩效指标导出).
-#include <xlsxwriter.h>
-
-#include <filesystem>
-#include <fstream>
-#include <sstream>
-
-#include "crypto/crypto.h"
+#include "catalog/workbook.h"
 #include "statistics/statistics.h"
 
 namespace tb::statistics {
@@ -35,13 +29,10 @@ const Column kColumns[] = {
 Result<std::string> StatisticsService::export_xlsx(const IndicatorQuery& q) {
   auto data = by_department(q);
   if (!data) return std::unexpected(data.error());
-  auto path = std::filesystem::temp_directory_path() / ("tongban-indicators-" + crypto::random_hex(8) + ".xlsx");
-  lxw_workbook* book = workbook_new(path.c_str());
-  if (!book) throw std::runtime_error("cannot create " + path.string());
-  lxw_worksheet* sheet = workbook_add_worksheet(book, "绩效指标");
-  lxw_format* bold = workbook_add_format(book);
-  format_set_bold(bold);
-  lxw_format* percent = workbook_add_format(book);
+  catalog::Workbook book("tongban-indicators");
+  lxw_worksheet* sheet = workbook_add_worksheet(book.get(), "绩效指标");
+  lxw_format* bold = book.bold();
+  lxw_format* percent = workbook_add_format(book.get());
   format_set_num_format(percent, "0.0%");
   std::string period = "统计期间：" + (q.from ? *q.from : std::string("开始")) + " 至 " + (q.to ? *q.to : std::string("今"));
   worksheet_write_string(sheet, 0, 0, period.c_str(), bold);
@@ -60,13 +51,7 @@ Result<std::string> StatisticsService::export_xlsx(const IndicatorQuery& q) {
   };
   write("", "全市合计", (*data)["total"]);
   for (const auto& d : (*data)["departments"]) write(d.value("department", ""), d.value("department_name", ""), d);
-  lxw_error rc = workbook_close(book);
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream bytes;
-  bytes << in.rdbuf();
-  std::filesystem::remove(path);
-  if (rc != LXW_NO_ERROR) throw std::runtime_error(std::string("xlsx export failed: ") + lxw_strerror(rc));
-  return bytes.str();
+  return book.finish();
 }
 
 }  // namespace tb::statistics
