@@ -192,3 +192,53 @@ function watch(page, errors) {
   });
   page.on('pageerror', (e) => errors.push(`${page.url()}: ${e.message}`));
 }
+
+// Runs in the page: every visible text node's contrast against its effective background.
+export function lowContrastTexts() {
+  const parse = (c) => {
+    const m = c.match(/rgba?\(([\d.]+),\s*([\d.]+),\s*([\d.]+)(?:,\s*([\d.]+))?\)/);
+    return m ? { r: +m[1], g: +m[2], b: +m[3], a: m[4] === undefined ? 1 : +m[4] } : null;
+  };
+  const lum = ({ r, g, b }) => {
+    const f = (v) => ((v /= 255) <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4);
+    return 0.2126 * f(r) + 0.7152 * f(g) + 0.0722 * f(b);
+  };
+  const blend = (top, bottom) => ({
+    r: top.r * top.a + bottom.r * (1 - top.a), g: top.g * top.a + bottom.g * (1 - top.a),
+    b: top.b * top.a + bottom.b * (1 - top.a), a: 1,
+  });
+  const backgroundOf = (el) => {
+    const layers = [];
+    for (let e = el; e; e = e.parentElement) {
+      const s = getComputedStyle(e);
+      if (s.backgroundImage !== 'none') return null;  // a picture or gradient: not judged here
+      const c = parse(s.backgroundColor);
+      if (c && c.a > 0) layers.push(c);
+      if (c && c.a === 1) break;
+    }
+    let bg = { r: 255, g: 255, b: 255, a: 1 };
+    for (const layer of layers.reverse()) bg = blend(layer, bg);
+    return bg;
+  };
+  const failures = [];
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    const text = node.textContent.trim();
+    const el = node.parentElement;
+    if (!text || !el) continue;
+    const s = getComputedStyle(el);
+    const box = el.getBoundingClientRect();
+    if (s.visibility === 'hidden' || s.display === 'none' || box.width === 0 || box.height === 0 || +s.opacity === 0) continue;
+    if (el.closest('[aria-hidden="true"], .el-input__inner, input, textarea, [disabled], .is-disabled, canvas, svg')) continue;
+    const fg = parse(s.color);
+    const bg = backgroundOf(el);
+    if (!fg || !bg) continue;
+    const color = blend(fg, bg);
+    const [l1, l2] = [lum(color), lum(bg)].sort((a, b) => b - a);
+    const ratio = (l1 + 0.05) / (l2 + 0.05);
+    const size = parseFloat(s.fontSize);
+    const large = size >= 24 || (size >= 18.66 && +s.fontWeight >= 700);
+    if (ratio < (large ? 3 : 4.5)) failures.push(`${text.slice(0, 30)} — ${ratio.toFixed(2)}:1 (${s.color} on rgb(${Math.round(bg.r)}, ${Math.round(bg.g)}, ${Math.round(bg.b)}))`);
+  }
+  return failures;
+}
