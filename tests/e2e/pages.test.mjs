@@ -1,14 +1,15 @@
 // Every main page of the web, opened cold (a fresh browser context, nothing cached) by the
-// user it is for: it renders its heading with real data, logs no console error, is saved as a
+// user it is for: it renders its heading with real data, every visible text has WCAG AA
+// contrast, it logs no console error, it is saved as a
 // screenshot, and its first-load time goes to build/e2e/first-load.json (recorded for the
 // note, never asserted: machines here are noisy).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, launchBrowser, openContext, serverTotp, PASSWORD, ADMIN_TOTP } from './support.mjs';
+import { startServer, launchBrowser, openContext, serverTotp, lowContrastTexts, PASSWORD, ADMIN_TOTP } from './support.mjs';
 
 const HOTEL = '11341500001500162U3000101009000';
 
-// [path, heading, who (login and TOTP secret), viewports]
+// [path, heading, who (login and TOTP secret), viewports, further headings the page's data brings]
 const PAGES = [
   ['/', '我要办事', null, ['phone', 'desktop']],
   ['/search?q=营业执照', '搜索事项', null, ['phone', 'desktop']],
@@ -16,7 +17,7 @@ const PAGES = [
   ['/scenarios/YJS-KFD', '我要开饭店', null, ['phone', 'desktop']],
   [`/items/${HOTEL}`, '旅馆业特种行业许可证核发', null, ['phone', 'desktop']],
   ['/progress', '办件进度查询', null, ['phone', 'desktop']],
-  ['/stats', '政务服务数据公开', null, ['phone', 'desktop']],
+  ['/stats', '政务服务数据公开', null, ['phone', 'desktop'], ['“13550”承诺兑现', '各区划对比']],
   ['/login', '登录', null, ['phone', 'desktop']],
   ['/register', '注册', null, ['phone', 'desktop']],
   ['/me', '我的', ['13800000001'], ['phone', 'desktop']],
@@ -26,7 +27,7 @@ const PAGES = [
   ['/workbench/evaluations', '差评整改', ['approver02'], ['desktop']],
   ['/workbench/orders', '督办回复', ['approver02'], ['desktop']],
   ['/dashboard', '电子监察看板', ['supervisor01'], ['phone', 'desktop']],
-  ['/dashboard/indicators', '绩效指标', ['supervisor01'], ['desktop']],
+  ['/dashboard/indicators', '绩效指标', ['supervisor01'], ['desktop'], ['“13550”承诺兑现', '各区划对比', '各部门对比']],
   ['/dashboard/orders', '督办', ['supervisor01'], ['desktop']],
   ['/dashboard/appeals', '差评申诉', ['supervisor01'], ['desktop']],
   ['/admin/items', '事项管理', ['admin', ADMIN_TOTP], ['desktop']],
@@ -70,7 +71,7 @@ async function sessionOf(login, totpSecret) {
 }
 
 test('every main page renders cold with its data and no console error', async () => {
-  for (const [path, heading, who, viewports] of PAGES) {
+  for (const [path, heading, who, viewports, more = []] of PAGES) {
     for (const viewport of viewports) {
       const s = await openContext(browser, viewport, server.base, who ? await sessionOf(who[0], who[1]) : undefined);
       try {
@@ -78,8 +79,11 @@ test('every main page renders cold with its data and no console error', async ()
         await s.page.getByRole('heading', { name: heading, exact: true }).first().waitFor();
         await s.recordShown(path);  // the page's own code has run and drawn its heading
         await s.page.waitForLoadState('networkidle');
+        for (const h of more) await s.page.getByRole('heading', { name: h, exact: true }).first().waitFor();
         const name = path === '/' ? 'home' : path.slice(1).replace(/[/?=]/g, '_');
         await s.screenshot(`page-${name}`);
+        const lowContrast = await s.page.evaluate(lowContrastTexts);
+        assert.deepEqual(lowContrast, [], `${path} (${viewport}): texts below WCAG AA contrast:\n${lowContrast.join('\n')}`);
         s.assertNoConsoleErrors();
         assert.ok(ms > 0, path);
       } finally {

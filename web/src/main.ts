@@ -12,4 +12,7 @@ applyElderMode();
 const app = createApp(App);
 app.use(ElementPlus, { locale: zhCn });
 app.use(router);
-loadSession().finally(() => app.mount('#app'));
+// Who is logged in is asked in parallel with the first page's code: public pages do not wait
+// for it (the router's guard waits only where a page needs an account).
+loadSession();
+app.mount('#app');

@@ -1,7 +1,7 @@
 // Every page of the web, by area. Pages load on demand, so the portal's first load
 // carries neither the workbench nor ECharts.
 import { createRouter, createWebHistory, type RouteRecordRaw } from 'vue-router';
-import { session, hasRole } from './api/session';
+import { session, hasRole, sessionReady } from './api/session';
 
 const portal: RouteRecordRaw[] = [
   { path: '', name: 'home', component: () => import('./portal/Home.vue'), meta: { title: '首页' } },
@@ -59,10 +59,13 @@ export const router = createRouter({
   scrollBehavior: () => ({ top: 0 }),
 });
 
-router.beforeEach((to) => {
-  if (to.matched.some((r) => r.meta.login) && !session.account)
-    return { name: 'login', query: { next: to.fullPath } };
+router.beforeEach(async (to) => {
   const roles = to.meta.roles as string[] | undefined;
+  const needsAccount = to.matched.some((r) => r.meta.login) || !!roles;
+  if (!needsAccount) return true;
+  await sessionReady();
+  if (!session.account)
+    return { name: 'login', query: { next: to.fullPath } };
   if (roles && !hasRole(...roles)) return { name: 'not-found', params: { rest: to.path.slice(1).split('/') } };
   return true;
 });

@@ -66,9 +66,23 @@ export interface Order {
 }
 export const ORDER_STATE_LABEL: Record<string, string> = { open: '待回复', replied: '已回复待办结', closed: '已办结' };
 
+/** One of the city's "13550" promises (公共服务事项 1 day, 企业开办 3, 不动产登记 5, 工业项目施工许可 50 working days)
+ *  and how the matters finished in the period kept it. */
+export interface PromiseFigures {
+  key: string;
+  name: string;
+  promised_workdays: number;
+  finished: number;
+  within_promise: number;
+  within_promise_rate: number;
+  average_workdays: number;
+  longest_workdays: number;
+}
+
 export interface Indicators {
   period: { from: string | null; to: string | null };
   department: string | null;
+  division: string | null;
   items: {
     total: number;
     online: number;
@@ -95,7 +109,16 @@ export interface Indicators {
     average_workdays_used: number;
     average_workdays_promised: number;
   };
+  /** The reviews first given in the period. */
+  evaluations: EvaluationSummary;
+  /** Only in the city-wide answer (no department, no division). */
+  promises_13550?: PromiseFigures[];
 }
+
+/** A row of GET /api/v1/statistics/departments. */
+export type DepartmentIndicators = Indicators & { department: string; department_name: string };
+/** A row of GET /api/v1/statistics/divisions: a county/district, or the parent's own departments (本级). */
+export type DivisionIndicators = Indicators & { division: string; division_name: string };
 
 export interface EvaluationSummary {
   total: number;
@@ -107,6 +130,9 @@ export interface EvaluationSummary {
   real_name_bad: number;
   real_name_callback_rate: number;
 }
+
+/** A row of GET /api/v1/evaluations/summary/departments. */
+export type DepartmentEvaluationSummary = EvaluationSummary & { department: string };
 
 export interface Evaluation {
   id: number;

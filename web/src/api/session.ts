@@ -34,8 +34,20 @@ interface SessionAnswer {
   password_change_pending?: boolean;
 }
 
+let loading: Promise<void> | null = null;
+
+/** Resolves once the first answer about the session is in (pages that need an account wait). */
+export function sessionReady(): Promise<void> {
+  return loading ?? loadSession();
+}
+
 /** Asks who the session cookie belongs to (always 200, so anonymous pages log no error). */
-export async function loadSession() {
+export function loadSession(): Promise<void> {
+  loading = fetchSession();
+  return loading;
+}
+
+async function fetchSession() {
   try {
     const s = await api.get<SessionAnswer>('/api/v1/session');
     setCsrfToken(s.csrf_token ?? '');
