@@ -12,6 +12,7 @@
 #include "audit/audit.h"
 #include "cases/cases.h"
 #include "catalog/catalog.h"
+#include "evaluation/channels.h"
 #include "evaluation/evaluation.h"
 #include "licence/licence.h"
 #include "statistics/statistics.h"
@@ -80,8 +81,9 @@ class App {
   licence::LicenceService& licences() { return *licences_; }
   supervision::SupervisionService& supervision() { return *supervision_; }
   statistics::StatisticsService& statistics() { return *statistics_; }
+  evaluation::ChannelService& rating_channels() { return *rating_channels_; }
 
-  // The outbox consumers (licence issuance, supervision, statistics), polling every `interval`
+  // The outbox consumers (licence issuance, supervision, statistics, rating invitations), polling every `interval`
   // and reading `batch` events per transaction; serve starts them.
   void start_consumers(std::chrono::milliseconds interval, int batch = 200);
   void stop_consumers();
@@ -104,6 +106,7 @@ class App {
   std::unique_ptr<supervision::SupervisionService> supervision_;
   std::unique_ptr<supervision::OrderService> orders_;
   std::unique_ptr<evaluation::EvaluationService> evaluation_;
+  std::unique_ptr<evaluation::ChannelService> rating_channels_;
   std::unique_ptr<statistics::StatisticsService> statistics_;
   std::jthread consumers_;
 };

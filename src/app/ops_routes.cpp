@@ -64,7 +64,9 @@ void add_ops_routes(http::Router& router, App& app) {
                   events += app.licences().consume(500);
                   events += app.supervision().consume(500);
                   events += app.statistics().consume(500);
-                  if (app.licences().caught_up() && app.supervision().caught_up() && app.statistics().caught_up())
+                  events += app.rating_channels().consume(500);
+                  if (app.licences().caught_up() && app.supervision().caught_up() && app.statistics().caught_up() &&
+                      app.rating_channels().caught_up())
                     return Response::json({{"events", events}, {"caught_up", true}});
                   std::this_thread::sleep_for(std::chrono::milliseconds(10));  // another consumer holds the batch
                 }

@@ -69,7 +69,9 @@ App::App(Config config) : config_(std::move(config)) {
   supervision_ = std::make_unique<supervision::SupervisionService>(*db_, *clock_, *reference_, *catalog_, *identity_);
   orders_ = std::make_unique<supervision::OrderService>(*db_, *clock_, *reference_, *catalog_);
   evaluation_ = std::make_unique<evaluation::EvaluationService>(*db_, *clock_, *reference_, *catalog_);
-  statistics_ = std::make_unique<statistics::StatisticsService>(*db_, *clock_, *reference_, *catalog_, *evaluation_);  // 减证便民: a held licence stands in for a material
+  rating_channels_ =
+      std::make_unique<evaluation::ChannelService>(*db_, *clock_, *catalog_, *identity_, config_.public_url);
+  statistics_ = std::make_unique<statistics::StatisticsService>(*db_, *clock_, *reference_, *catalog_, *evaluation_);
 
   identity::install_guard(router_, *identity_);
   add_ops_routes(router_, *this);
@@ -84,6 +86,7 @@ App::App(Config config) : config_(std::move(config)) {
   supervision::add_routes(router_, *supervision_);
   supervision::add_order_routes(router_, *orders_);
   evaluation::add_routes(router_, *evaluation_);
+  evaluation::add_channel_routes(router_, *rating_channels_);
   statistics::add_routes(router_, *statistics_);
   if (!config_.web_dir.empty()) {
     auto web = std::make_shared<http::StaticFiles>(config_.web_dir);
@@ -120,6 +123,8 @@ void App::start_consumers(std::chrono::milliseconds interval, int batch) {
         while (!stop.stop_requested() && supervision_->consume(batch) == std::size_t(batch)) {
         }
         while (!stop.stop_requested() && statistics_->consume(batch) == std::size_t(batch)) {
+        }
+        while (!stop.stop_requested() && rating_channels_->consume(batch) == std::size_t(batch)) {
         }
       } catch (const std::exception& e) {
         spdlog::error("outbox consumer: {}", e.what());  // retried on the next round; the position did not move

@@ -94,6 +94,10 @@ inline constexpr std::string_view kEvaluationTooEarly = "EVALUATION_TOO_EARLY";
 inline constexpr std::string_view kEvaluationStateInvalid = "EVALUATION_STATE_INVALID";
 inline constexpr std::string_view kEvaluationForbidden = "EVALUATION_FORBIDDEN";
 inline constexpr std::string_view kAppealNotFound = "APPEAL_NOT_FOUND";
+inline constexpr std::string_view kRatingLinkNotFound = "RATING_LINK_NOT_FOUND";
+inline constexpr std::string_view kRatingLinkUsed = "RATING_LINK_USED";
+inline constexpr std::string_view kRatingLinkExpired = "RATING_LINK_EXPIRED";
+inline constexpr std::string_view kCallerNotVerified = "CALLER_NOT_VERIFIED";
 // supervision
 inline constexpr std::string_view kOrderNotFound = "ORDER_NOT_FOUND";
 inline constexpr std::string_view kOrderStateInvalid = "ORDER_STATE_INVALID";
@@ -173,6 +177,10 @@ inline constexpr ErrorCodeInfo kErrorCodes[] = {
     {codes::kEvaluationStateInvalid, 409},
     {codes::kEvaluationForbidden, 403},
     {codes::kAppealNotFound, 404},
+    {codes::kRatingLinkNotFound, 404},
+    {codes::kRatingLinkUsed, 410},
+    {codes::kRatingLinkExpired, 410},
+    {codes::kCallerNotVerified, 422},
     {codes::kOrderNotFound, 404},
     {codes::kOrderStateInvalid, 409},
 };

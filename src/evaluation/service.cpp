@@ -36,11 +36,12 @@ struct EvaluationService::Impl {
   catalog::CatalogService& catalog;
 
   // The departments whose bad reviews this staff member follows up (approvers and window staff).
+  // A hall that is no catalogue department keeps its name: its in-person services are rated too.
   std::vector<std::string> departments_of(const Principal& p) {
     std::vector<std::string> out;
     for (const auto& g : p.roles)
       if ((g.role == "approver" || g.role == "window_clerk") && g.department)
-        if (auto code = catalog.department_code(*g.department)) out.push_back(*code);
+        out.push_back(catalog.department_code(*g.department).value_or(*g.department));
     return out;
   }
 

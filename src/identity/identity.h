@@ -190,6 +190,13 @@ class IdentityService {
   // otherwise the staff member's workbench (channel "workbench"). Nothing for an unknown or
   // disabled account; false then.
   bool notify(store::Conn& c, std::int64_t account_id, const std::string& body);
+  // For messages meant for a person's phone only (the SMS rating invitation, 好差评): one SMS
+  // through the message outbox inside the caller's transaction; false, and nothing sent, when
+  // the account is unknown, disabled or has no phone.
+  bool sms(store::Conn& c, std::int64_t account_id, const std::string& body);
+  // The 12345 hotline's check of a caller: whether the account's phone ends with `tail`
+  // (4 digits); the number itself never leaves identity.
+  bool phone_ends_with(store::Conn& c, std::int64_t account_id, std::string_view tail);
   // Active accounts holding `role` for one of `departments` (the grant's department as
   // stored: a catalogue code or name), with the division subtree of each grant.
   struct RoleHolder {

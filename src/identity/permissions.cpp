@@ -19,16 +19,19 @@ const std::map<std::string, std::set<std::string>>& role_permissions() {
   static const std::map<std::string, std::set<std::string>> table{
       {"citizen", {"companies.manage"}},
       {"company_agent", {}},
-      // supervision.alerts: the department's open supervision alerts on the workbench.
+      // supervision.alerts: the department's open supervision alerts on the workbench;
+      // service_events.record: an in-person service rated on the hall pad (一次一评).
       {"window_clerk",
-       {"accounts.verify", "cases.handle", "evaluations.handle", "supervision.reply", "supervision.alerts"}},
+       {"accounts.verify", "cases.handle", "evaluations.handle", "supervision.reply", "supervision.alerts",
+        "service_events.record"}},
       {"approver", {"cases.handle", "licences.issue", "evaluations.handle", "supervision.reply", "supervision.alerts"}},
       {"department_admin", {"staff.manage", "items.edit", "seals.apply", "supervision.reply", "supervision.alerts"}},
       // 编办: reviews and publishes catalogue items.
       {"catalog_reviewer", {"items.review", "items.edit"}},
       {"supervisor", {"supervision.read", "supervision.manage", "evaluations.decide"}},
       {"hall_manager", {}},
-      {"hotline_operator", {}},
+      // 12345: records a caller's rating of a case (好差评 by phone).
+      {"hotline_operator", {"evaluations.record"}},
       // Separation of duties: the auditor reads the log; administrators do not.
       {"auditor", {"audit.read"}},
       {"platform_admin",

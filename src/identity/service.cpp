@@ -488,6 +488,23 @@ bool IdentityService::notify(store::Conn& c, std::int64_t account_id, const std:
   return true;
 }
 
+bool IdentityService::sms(store::Conn& c, std::int64_t account_id, const std::string& body) {
+  auto a = sql::account_by_id(c, account_id);
+  if (!a || a->account.status != "active" || a->phone_sealed.empty()) return false;
+  auto phone = key_.open(a->phone_sealed, sql::kPhoneSeal);
+  if (!phone) return false;
+  OutboxSender(key_, clock_).send(c, *phone, body);
+  return true;
+}
+
+bool IdentityService::phone_ends_with(store::Conn& c, std::int64_t account_id, std::string_view tail) {
+  if (tail.size() != 4) return false;
+  auto a = sql::account_by_id(c, account_id);
+  if (!a || a->phone_sealed.empty()) return false;
+  auto phone = key_.open(a->phone_sealed, sql::kPhoneSeal);
+  return phone && phone->size() >= tail.size() && std::string_view(*phone).substr(phone->size() - tail.size()) == tail;
+}
+
 std::vector<IdentityService::RoleHolder> IdentityService::role_holders(store::Conn& c, const std::string& role,
                                                                        const std::vector<std::string>& departments) {
   return sql::role_holders(c, role, departments);

@@ -316,10 +316,21 @@ class ScenarioTest : public ::testing::Test {
         EXPECT_TRUE(subset(Json::parse(substitute(step.expect_json, vars)), got, "body", &why))
             << where << ": " << why << "\n" << res.body;
       }
-      for (const auto& [name, path] : step.captures) {
+      for (const auto& [name, spec] : step.captures) {
+        // "path" or "path /regex with one (group)/", as for sql columns
+        auto sp = spec.find(' ');
+        std::string path = spec.substr(0, sp);
         auto value = at_path(Json::parse(res.body, nullptr, false), path);
         ASSERT_TRUE(value) << where << ": nothing at " << path << " to capture\n" << res.body;
-        vars[name] = *value;
+        if (sp != std::string::npos) {
+          std::string pattern = spec.substr(sp + 1);
+          pattern = pattern.substr(1, pattern.size() - 2);
+          std::smatch m;
+          ASSERT_TRUE(std::regex_search(*value, m, std::regex(pattern))) << where << ": " << *value;
+          vars[name] = m[1];
+        } else {
+          vars[name] = *value;
+        }
       }
     }
   }

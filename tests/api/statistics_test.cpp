@@ -128,7 +128,9 @@ TEST_F(StatisticsApi, IndicatorsMatchValuesComputedByHand) {
   std::int64_t division_items = 0;
   for (const auto& row : divisions["divisions"]) {
     division_items += row["items"]["total"].get<std::int64_t>();
-    if (row["division"] == "341502") EXPECT_EQ(row["items"], jinan["items"]);
+    if (row["division"] == "341502") {
+      EXPECT_EQ(row["items"], jinan["items"]);
+    }
   }
   EXPECT_EQ(division_items, divisions["total"]["items"]["total"].get<std::int64_t>());
   EXPECT_EQ(http_request(port, "GET", "/api/v1/statistics/divisions?parent=999999").status, 404);

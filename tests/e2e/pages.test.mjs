@@ -25,6 +25,8 @@ const PAGES = [
   ['/workbench', '待办事项', ['clerk01'], ['phone', 'desktop']],
   ['/workbench/window', '综合窗口收件', ['clerk01'], ['desktop']],
   ['/workbench/evaluations', '差评整改', ['approver02'], ['desktop']],
+  ['/workbench/service-events', '现场服务评价', ['clerk01'], ['desktop']],
+  ['/workbench/hotline-rating', '热线代录评价', ['hotline01'], ['desktop']],
   ['/workbench/orders', '督办回复', ['approver02'], ['desktop']],
   ['/dashboard', '电子监察看板', ['supervisor01'], ['phone', 'desktop']],
   ['/dashboard/indicators', '绩效指标', ['supervisor01'], ['desktop'], ['“13550”承诺兑现', '各区划对比', '各部门对比']],

@@ -15,6 +15,7 @@ const portal: RouteRecordRaw[] = [
   { path: 'progress', name: 'progress', component: () => import('./portal/Progress.vue'), meta: { title: '办件进度查询' } },
   { path: 'verify/:id', name: 'verify', component: () => import('./portal/Verify.vue'), meta: { title: '电子证照核验' } },
   { path: 'stats', name: 'stats', component: () => import('./portal/Stats.vue'), meta: { title: '政务服务数据公开' } },
+  { path: 'rate/:token', name: 'rate', component: () => import('./portal/Rate.vue'), meta: { title: '服务评价' } },
   { path: 'me', name: 'me', component: () => import('./portal/me/MySpace.vue'), meta: { title: '我的', login: true } },
   { path: 'me/cases/:no', name: 'my-case', component: () => import('./portal/me/MyCase.vue'), meta: { title: '我的办件', login: true } },
 ];
@@ -24,6 +25,8 @@ const workbench: RouteRecordRaw[] = [
   { path: 'cases/:no', name: 'case', component: () => import('./workbench/CaseDetail.vue'), meta: { title: '办件详情' } },
   { path: 'window', name: 'window', component: () => import('./workbench/Window.vue'), meta: { title: '综合窗口收件', roles: ['window_clerk'] } },
   { path: 'evaluations', name: 'rectifications', component: () => import('./workbench/Evaluations.vue'), meta: { title: '差评整改' } },
+  { path: 'service-events', name: 'service-events', component: () => import('./workbench/ServiceEvent.vue'), meta: { title: '现场服务评价', roles: ['window_clerk'] } },
+  { path: 'hotline-rating', name: 'hotline-rating', component: () => import('./workbench/HotlineRating.vue'), meta: { title: '热线代录评价', roles: ['hotline_operator'] } },
   { path: 'orders', name: 'my-orders', component: () => import('./workbench/Orders.vue'), meta: { title: '督办回复' } },
 ];
 
