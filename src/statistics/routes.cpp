@@ -9,6 +9,7 @@ IndicatorQuery query_of(const http::Request& r) {
   IndicatorQuery q;
   q.department = r.query_param("department");
   q.division = r.query_param("division");
+  q.item = r.query_param("item");
   q.from = r.query_param("from");
   q.to = r.query_param("to");
   return q;

@@ -76,6 +76,13 @@ std::size_t StatisticsService::consume(int limit) {
       std::string day = business_date(e.at).to_string();
       if (auto m = simple_metrics().find(e.type); m != simple_metrics().end()) {
         add(c, day, f, m->second, 1);
+      } else if (e.type == "case.delivered") {
+        // The visits actually made: filing at a window is one, collecting the result at one
+        // another (online filing with mail or electronic delivery: none).
+        int visits = (f.channel == "window") + (e.payload.value("mode", "") == "window");
+        add(c, day, f, "delivered", 1);
+        if (visits == 0) add(c, day, f, "delivered_zero_visits", 1);
+        if (visits <= 1) add(c, day, f, "delivered_at_most_one_visit", 1);
       } else if (e.type == "case.decided") {
         add(c, day, f, "decided", 1);
         auto state = cases::case_state_from_json(f.state);
@@ -129,6 +136,7 @@ Json render(const Tally& t, const IndicatorQuery& q, const std::optional<std::st
       {"period", {{"from", q.from ? Json(*q.from) : Json()}, {"to", q.to ? Json(*q.to) : Json()}}},
       {"department", department ? Json(*department) : Json()},
       {"division", q.division ? Json(*q.division) : Json()},
+      {"item", q.item ? Json(*q.item) : Json()},
       {"items",
        {{"total", t.items},
         {"online", t.online},
@@ -152,7 +160,10 @@ Json render(const Tally& t, const IndicatorQuery& q, const std::optional<std::st
         {"decided_late", m("decided_late")},
         {"on_time_rate", share(m("decided_on_time"), decided_timed)},
         {"average_workdays_used", decided_timed ? double(m("workdays_used")) / double(decided_timed) : 0.0},
-        {"average_workdays_promised", decided_timed ? double(m("workdays_promised")) / double(decided_timed) : 0.0}}},
+        {"average_workdays_promised", decided_timed ? double(m("workdays_promised")) / double(decided_timed) : 0.0},
+        {"delivered", m("delivered")},
+        {"actual_zero_visit_rate", share(m("delivered_zero_visits"), m("delivered"))},
+        {"actual_at_most_one_visit_rate", share(m("delivered_at_most_one_visit"), m("delivered"))}}},
       {"evaluations", evaluation::render_figures(t.evaluations)}};
 }
 
@@ -178,7 +189,7 @@ Result<std::map<std::string, Tally>> tallies(store::Db& db, catalog::CatalogServ
   std::map<std::string, Tally> by_department;
   for (const auto& item : catalog.export_items()) {
     std::string department = item.value("department", "");
-    if (!counted(department)) continue;
+    if (!counted(department) || (q.item && item.value("code", "") != *q.item)) continue;
     Tally& t = by_department[department];
     ++t.items;
     auto forms = item.value("handling_forms", Json::array());
@@ -194,6 +205,10 @@ Result<std::map<std::string, Tally>> tallies(store::Db& db, catalog::CatalogServ
     where += " AND department = ?";
     p.emplace_back(*q.department);
   }
+  if (q.item) {
+    where += " AND item_code = ?";
+    p.emplace_back(*q.item);
+  }
   db.read([&](store::Conn& c) {
     for (const auto& r : c.query("SELECT department, metric, sum(value) FROM stat_counters WHERE " + where +
                                      " GROUP BY department, metric", p))
@@ -203,7 +218,7 @@ Result<std::map<std::string, Tally>> tallies(store::Db& db, catalog::CatalogServ
       if (counted(r.text(0))) by_department[r.text(0)].by_channel[r.text(1)] = r.i64(2);
   });
   // Satisfaction: the reviews first given in the period (好差评's own public figures).
-  auto figures = evaluations.figures_by_department({q.department, std::nullopt, q.from, q.to});
+  auto figures = evaluations.figures_by_department({q.department, q.item, q.from, q.to});
   if (!figures) return std::unexpected(figures.error());
   for (const auto& [department, f] : *figures)
     if (counted(department)) by_department[department].evaluations = f;
@@ -275,7 +290,7 @@ Result<Json> StatisticsService::indicators(const IndicatorQuery& q) {
   for (const auto& [department, t] : *all) total.add(t);
   Json out = render(total, q, q.department);
   // The promises are the city's: shown with the city's figures, not a department's.
-  if (!q.department && !q.division) out["promises_13550"] = promises_kept(impl_->db, impl_->catalog, q);
+  if (!q.department && !q.division && !q.item) out["promises_13550"] = promises_kept(impl_->db, impl_->catalog, q);
   return out;
 }
 

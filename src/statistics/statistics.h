@@ -28,6 +28,7 @@ namespace tb::statistics {
 struct IndicatorQuery {
   std::optional<std::string> department;
   std::optional<std::string> division;  // the departments within this division's subtree
+  std::optional<std::string> item;      // one item (implementation code)
   std::optional<std::string> from, to;  // business dates, inclusive
 };
 

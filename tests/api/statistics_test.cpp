@@ -97,6 +97,10 @@ TEST_F(StatisticsApi, IndicatorsMatchValuesComputedByHand) {
   police = log_in(port, "approver02", kDemoPassword);
   fire = log_in(port, "fire01", kDemoPassword);
   decide(c);
+  // The visits actually made: a (filed online) is mailed — none; c (online) is collected at
+  // the window — one.
+  act(port, police, a, {{"action", "deliver"}, {"mode", "mail"}});
+  act(port, police, c, {{"action", "deliver"}, {"mode", "window"}});
   ASSERT_EQ(http_request(port, "POST", "/api/v1/admin/test/consumers/run").json()["caught_up"], true);
 
   Json got = http_request(port, "GET", "/api/v1/statistics/indicators?department=GA").json();
@@ -106,8 +110,13 @@ TEST_F(StatisticsApi, IndicatorsMatchValuesComputedByHand) {
       "zero_visit_rate": 0.9})"));
   EXPECT_EQ(got["cases"], Json::parse(R"({"submitted": 4, "by_channel": {"online": 3, "window": 1}, "accepted": 3,
       "corrections": 1, "correction_rate": 0.25, "refused": 1, "withdrawn": 1, "decided": 2, "decided_on_time": 1,
-      "decided_late": 1, "on_time_rate": 0.5, "average_workdays_used": 7.0, "average_workdays_promised": 10.0})"))
+      "decided_late": 1, "on_time_rate": 0.5, "average_workdays_used": 7.0, "average_workdays_promised": 10.0,
+      "delivered": 2, "actual_zero_visit_rate": 0.5, "actual_at_most_one_visit_rate": 1.0})"))
       << got["cases"];
+  // One item: the hotel licence is every one of these cases.
+  Json hotel = http_request(port, "GET", "/api/v1/statistics/indicators?item=" + hotel_).json();
+  EXPECT_EQ(hotel["items"]["total"], 1);
+  EXPECT_EQ(hotel["cases"], got["cases"]);
   // A period: only what happened on 2 March (the late decision was on the 20th).
   Json day = http_request(port, "GET", "/api/v1/statistics/indicators?department=GA&from=2026-03-02&to=2026-03-02").json();
   EXPECT_EQ(day["cases"]["decided"], 1);

@@ -158,8 +158,8 @@ export const VERSION_STATES: Record<string, string> = {
   draft: '草稿', submitted: '待审核', returned: '已退回', published: '已发布', superseded: '已被新版本取代',
 };
 export const ITEM_STATUS: Record<string, string> = { active: '在用', retired: '已取消' };
-export const LEVELS: Record<string, string> = { city: '市级', county: '县（区）级', township: '乡镇（街道）级' };
-export const MATERIAL_FORMS: Record<string, string> = { original: '原件', copy: '复印件', electronic: '电子件' };
+export { LEVELS } from './catalog';
+export { MATERIAL_FORMS, DELIVERY_LABELS as DELIVERY } from './cases';
 export const FIELD_TYPES: Record<string, string> = {
   text: '文本', number: '数字', date: '日期', select: '下拉选择', id_number: '身份证号',
   uscc: '统一社会信用代码', phone: '电话', division: '行政区划', boolean: '是/否',
@@ -168,7 +168,6 @@ export const STEP_ROLES: Record<string, string> = {
   window_clerk: '综合窗口', approver: '审批人员', department_admin: '部门管理员', supervisor: '监察人员',
 };
 export const HANDLING_FORMS: Record<string, string> = { window: '窗口办理', online: '网上办理', mail: '邮寄办理' };
-export const DELIVERY: Record<string, string> = { window: '窗口领取', mail: '邮寄送达', electronic: '电子送达' };
 export const SERVICE_OBJECTS: Record<string, string> = { natural_person: '自然人', legal_person: '法人' };
 export const RESULT_TYPES: Record<string, string> = { licence: '证照', document: '批文/文书', none: '无' };
 export const KINDS: Record<string, string> = { immediate: '即办件', promised: '承诺件' };

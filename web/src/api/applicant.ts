@@ -2,46 +2,21 @@
 // licences, companies and ratings (shapes as the server answers them), their Chinese labels,
 // and the form rules of src/cases/form.cpp so fields are checked as people type.
 import { ApiError } from './client';
+import type { Department, FieldValue, FormField, FormData, ItemMaterial } from './cases';
 import { businessToday, checkDivisionCode, checkResidentId, checkUscc, isMobileOrLandline } from './ids';
 
+// The case view's shapes and labels live in ./cases; the pages that read them from here still may.
+export type {
+  CaseMaterial, CaseSummary, CaseView, ClockStatus, CorrectionItem, Department, Evaluation, FieldType, FieldValue,
+  FormData, FormField, ItemMaterial, TimelineEntry, WorkflowStep,
+} from './cases';
+export {
+  CHANNELS, CLOSURES, DELIVERY_LABELS, EVALUATION_STATES, LIMIT_STATES, MATERIAL_FORMS, OUTCOMES, PAUSE_KINDS,
+  STEP_STATUS, eventLabel,
+} from './cases';
+export { formatInstant } from './labels';
+
 // ---- the item (GET /api/v1/items/{code}) ---------------------------------------------------
-
-export type FieldType = 'text' | 'number' | 'date' | 'select' | 'id_number' | 'uscc' | 'phone' | 'division' | 'boolean';
-export type FieldValue = string | number | boolean | null;
-export type FormData = Record<string, FieldValue>;
-
-export interface FormField {
-  name: string;
-  label: string;
-  type: FieldType;
-  required?: boolean;
-  max_length?: number;
-  min?: number;
-  max?: number;
-  options?: string[];
-}
-
-export interface ItemMaterial {
-  name: string;
-  form: 'original' | 'copy' | 'electronic';
-  copies: number;
-  required: boolean;
-  condition: string | null;
-  licence_type: string | null;
-  blank_form: string | null;
-  sample: string | null;
-  note: string;
-}
-
-export interface Department {
-  code: string;
-  name: string;
-  phone?: string;
-  address?: string;
-  hours?: string;
-  uscc?: string;
-  division_code?: string;
-}
 
 export interface ItemGuide {
   code: string;
@@ -68,9 +43,6 @@ export interface ItemGuide {
   consultation: string;
   fees: { name: string; amount_fen: number; basis: string }[];
 }
-
-export const MATERIAL_FORMS: Record<string, string> = { original: '原件', copy: '复印件', electronic: '电子件' };
-export const DELIVERY_LABELS: Record<string, string> = { window: '窗口领取', mail: '邮寄送达', electronic: '电子送达' };
 
 // ---- the form rules (src/cases/form.cpp) -------------------------------------------------
 
@@ -199,95 +171,6 @@ export interface Draft {
 
 // ---- cases --------------------------------------------------------------------------------
 
-export interface CaseSummary {
-  case_no: string;
-  item: { code: string; name: string; version: number };
-  status: string;
-  status_label: string;
-  channel: string;
-  deadline: string | null;
-  submitted_at: string;
-  updated_at: string;
-  version: number;
-}
-
-export interface CaseMaterial {
-  id: number;
-  name: string;
-  source: 'upload' | 'licence';
-  superseded: boolean;
-  added_at: string;
-  file_name?: string;
-  media_type?: string;
-  size?: number;
-  licence?: string;
-}
-
-export interface CorrectionItem {
-  material: string;
-  reason: string;
-}
-
-export interface TimelineEntry {
-  position: number;
-  type: string;
-  at: string;
-  actor?: string;
-  step?: string;
-  name?: string;
-  outcome?: string;
-  opinion?: string;
-  reason?: string;
-  legal_basis?: string;
-  items?: CorrectionItem[];
-  mode?: string;
-  days?: number;
-  result?: string;
-  closure?: string;
-  department?: string;
-  cause?: string;
-}
-
-export interface WorkflowStep {
-  key: string;
-  name: string;
-  department: string;
-  role: string;
-  limit_days: number;
-  status: 'pending' | 'active' | 'approved' | 'rejected' | 'cancelled';
-  started_on: string | null;
-  finished_on: string | null;
-  opinion: string;
-}
-
-export interface ClockStatus {
-  deadline: string;
-  limit_days: number;
-  used_days: number;
-  left_days: number;
-  paused: boolean;
-  finished: boolean;
-  state: 'normal' | 'warning' | 'overdue';
-}
-
-export interface CaseView extends CaseSummary {
-  department: string;
-  division: string;
-  applicant: { name: string };
-  form: FormData;
-  scenario?: string;
-  parent_case_no?: string;
-  children?: CaseSummary[];
-  materials?: CaseMaterial[];
-  timeline?: TimelineEntry[];
-  correction_notice?: { items: CorrectionItem[]; at: string; phase: 'pre_acceptance' | 'review' };
-  tasks?: { step: string; name: string; department: string; deadline: string | null }[];
-  workflow?: { status: string; current: number; stages: { parallel: boolean; steps: WorkflowStep[] }[] };
-  pauses?: { kind: string; name: string; start: string; end: string | null }[];
-  extensions?: number[];
-  limits?: { case: ClockStatus; steps: (ClockStatus & { step: string })[] };
-}
-
 export interface SubmitAnswer {
   case_no: string;
   item: { code: string; name?: string; version: number };
@@ -299,45 +182,6 @@ export interface SubmitAnswer {
 export const WITHDRAWABLE = ['submitted', 'correction_required', 'accepted', 'in_progress', 'special_procedure'];
 /** A result exists: the case can be rated (src/evaluation/service.cpp). */
 export const RATEABLE = ['decided_approved', 'decided_rejected', 'delivered', 'closed', 'refused'];
-
-export const LIMIT_STATES: Record<string, string> = { normal: '正常', warning: '即将到期', overdue: '已超期' };
-export const STEP_STATUS: Record<string, string> = {
-  pending: '未开始', active: '办理中', approved: '已同意', rejected: '不同意', cancelled: '已取消',
-};
-export const CHANNELS: Record<string, string> = { online: '网上申请', window: '窗口申请', terminal: '自助终端' };
-export const PAUSE_KINDS: Record<string, string> = { special_procedure: '特别程序', correction: '补正' };
-
-const EVENT_LABELS: Record<string, string> = {
-  'case.submitted': '提交申请',
-  'case.accepted': '已受理',
-  'case.correction_required': '一次性告知补正材料',
-  'case.resubmitted': '已提交补正材料',
-  'case.refused': '不予受理',
-  'case.withdrawn': '申请人撤回申请',
-  'case.special_procedure_started': '进入特别程序（暂停计时）',
-  'case.special_procedure_ended': '特别程序结束（恢复计时）',
-  'case.extended': '延长办理期限',
-  'case.step_completed': '审批环节办结',
-  'case.step_returned': '退回上一环节',
-  'case.step_transferred': '转交其他部门',
-  'case.decided': '作出审批决定',
-  'case.delivered': '结果已送达',
-  'case.closed': '办结',
-  'step.activated': '环节开始办理',
-  'step.completed': '环节办理完成',
-  'step.cancelled': '环节已取消',
-  'workflow.joined': '并联审批汇合',
-  'workflow.finished': '审批流程结束',
-  'exchange.resent': '办件信息重新报送省平台',
-};
-export function eventLabel(type: string) {
-  return EVENT_LABELS[type] ?? '办理记录';
-}
-export const OUTCOMES: Record<string, string> = { approve: '同意', reject: '不同意', approved: '同意', rejected: '不同意' };
-export const CLOSURES: Record<string, string> = {
-  issued: '准予许可并发放结果', rejected: '不予许可', correction_not_supplied: '逾期未补正', withdrawn: '申请已撤回',
-  refused: '不予受理', delivered: '已送达',
-};
 
 // ---- licences -----------------------------------------------------------------------------
 
@@ -404,42 +248,7 @@ export const LEVELS: { level: number; name: string }[] = [
 export const GOOD_TAGS = ['办事效率高', '服务态度好', '一次性告知清楚', '网上办理便捷', '少跑腿'];
 export const BAD_TAGS = ['态度差', '告知不清', '办理时间长', '多次跑动', '系统不好用', '材料要求多'];
 
-export interface Evaluation {
-  id: number;
-  case_no: string;
-  item: { code: string; name: string };
-  department: string;
-  level: number;
-  level_name: string;
-  bad: boolean;
-  tags: string[];
-  comment: string;
-  channel: string;
-  state: 'rated' | 'callback_due' | 'rectifying' | 'rectified' | 'removed';
-  ratings: number;
-  anonymous: boolean;
-  rated_at: string;
-  call_back?: { at: string; note: string };
-  rectify_deadline?: string;
-  rectification?: { result: string; at: string | null };
-  may_rate_again: boolean;
-}
-
-export const EVALUATION_STATES: Record<string, string> = {
-  rated: '已评价',
-  callback_due: '差评待回访',
-  rectifying: '整改中',
-  rectified: '已整改',
-  removed: '经申诉核实已撤销',
-};
-
 // ---- little helpers -----------------------------------------------------------------------
-
-/** "2026-02-12T09:00:00.000+08:00" → "2026-02-12 09:00" (Beijing time as the server writes it). */
-export function formatInstant(s?: string | null) {
-  if (!s) return '';
-  return s.replace('T', ' ').slice(0, 16);
-}
 
 /** The last day an authorisation holds: it ends at the instant given, so midnight belongs to the day before. */
 export function lastDay(instant: string) {

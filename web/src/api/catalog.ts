@@ -209,7 +209,7 @@ export const LEVELS: Record<string, string> = { city: '市级', county: '县（�
 export const KINDS: Record<string, string> = { promised: '承诺件', immediate: '即办件' };
 export const HANDLING_FORMS: Record<string, string> = { window: '窗口办理', online: '网上办理', mail: '快递申请' };
 export const DELIVERY: Record<string, string> = { window: '窗口领取', mail: '邮寄送达', electronic: '电子送达（电子证照）' };
-export const MATERIAL_FORMS: Record<string, string> = { original: '原件', copy: '复印件', electronic: '电子件' };
+export { MATERIAL_FORMS } from './cases';
 export const RESULT_TYPES: Record<string, string> = { licence: '证照', document: '批文（文书）', none: '无办理结果文书' };
 export const ONLINE_DEPTH: Record<number, string> = {
   1: '一级：网上提供办事指南',

@@ -3,7 +3,12 @@
 // does not describe these bodies, so they are written here from src/supervision,
 // src/statistics and src/evaluation.
 import { reactive } from 'vue';
+import type { Evaluation } from './cases';
 import { api } from './client';
+
+// Shapes and lookups shared with the portal and the workbench live in ./cases and ./labels.
+export type { Department, Evaluation, SupervisionOrder as Order } from './cases';
+export { departmentName, loadDepartments, formatInstant as shortTime } from './labels';
 
 export type WatchState = 'normal' | 'warning' | 'overdue' | 'paused';
 
@@ -51,19 +56,6 @@ export interface Rules {
   applies_to?: string;
 }
 
-export interface Order {
-  id: number;
-  department: string;
-  case_no: string | null;
-  subject: string;
-  content: string;
-  reply_deadline: string;
-  state: 'open' | 'replied' | 'closed';
-  reply_overdue: boolean;
-  issued_at: string;
-  reply: string | null;
-  closing_note: string | null;
-}
 export const ORDER_STATE_LABEL: Record<string, string> = { open: '待回复', replied: '已回复待办结', closed: '已办结' };
 
 /** One of the city's "13550" promises (公共服务事项 1 day, 企业开办 3, 不动产登记 5, 工业项目施工许可 50 working days)
@@ -134,22 +126,6 @@ export interface EvaluationSummary {
 /** A row of GET /api/v1/evaluations/summary/departments. */
 export type DepartmentEvaluationSummary = EvaluationSummary & { department: string };
 
-export interface Evaluation {
-  id: number;
-  case_no: string;
-  item: { code: string; name: string };
-  department: string;
-  level: number;
-  level_name: string;
-  bad: boolean;
-  tags: string[];
-  comment: string;
-  channel: string;
-  state: string;
-  ratings: number;
-  anonymous: boolean;
-  rated_at?: string;
-}
 export interface Appeal {
   appeal_id: number;
   reason: string;
@@ -162,32 +138,8 @@ export const CHANNEL_LABEL: Record<string, string> = {
   window: '窗口', mail: '邮寄', self_service: '自助终端',
 };
 
-export interface Department {
-  code: string;
-  name: string;
-  division_code: string;
-  parent: string | null;
-}
-
-// Names are looked up once per page load and shared by the dashboard pages.
-const names = reactive({ departments: [] as Department[], divisions: {} as Record<string, string> });
-let departmentsLoading: Promise<Department[]> | null = null;
-
-export function loadDepartments(): Promise<Department[]> {
-  departmentsLoading ??= api
-    .get<{ items: Department[] }>('/api/v1/departments')
-    .then((r) => (names.departments = r.items))
-    .catch((e) => {
-      departmentsLoading = null;
-      throw e;
-    });
-  return departmentsLoading;
-}
-
-export function departmentName(code: string | null | undefined): string {
-  if (!code) return '';
-  return names.departments.find((d) => d.code === code)?.name ?? code;
-}
+// Division names are looked up once per page load and shared by the dashboard pages.
+const names = reactive({ divisions: {} as Record<string, string> });
 
 export async function loadDivisionNames(codes: string[]) {
   await Promise.all(
@@ -218,12 +170,6 @@ export async function loadSubdivisions(parent: string): Promise<{ code: string; 
 export function percent(x: number | null | undefined, digits = 1): string {
   if (x === null || x === undefined || Number.isNaN(x)) return '—';
   return (x * 100).toFixed(digits) + '%';
-}
-
-/** "2026-03-02T09:00:00.000+08:00" → "2026-03-02 09:00" (the server's instants are Beijing time). */
-export function shortTime(at: string | null | undefined): string {
-  if (!at) return '';
-  return at.replace('T', ' ').slice(0, 16);
 }
 
 /** Problems of a VALIDATION_FAILED answer, by field: "reply_days" → "须在 1-30 之间". */

@@ -3,12 +3,26 @@
 // staff may take — decided here from the case's status, its workflow and the user's roles,
 // the same rules src/cases/lifecycle.cpp enforces (the server stays the judge).
 import { onBeforeUnmount, ref } from 'vue';
+import type { CaseView, FormField, ItemMaterial, LimitState, WorkflowStep } from './cases';
 import { api, ApiError } from './client';
+import { departments } from './labels';
 import { session } from './session';
 
-// ---- shapes ------------------------------------------------------------------------------
+// The case view's shapes and labels live in ./cases, department names in ./labels; the
+// workbench's pages still read them from here.
+export type {
+  CaseMaterial, CaseTask, CaseView, ClockStatus, CorrectionItem, Evaluation, FormField, ItemMaterial, LimitState,
+  Pause, SupervisionOrder, TimelineEntry, Workflow, WorkflowStep,
+} from './cases';
+export {
+  CHANNEL_LABELS, CLOSURE_LABELS, DELIVERY_MODES, EVENT_LABELS, LIMIT_STATE_LABELS, OUTCOME_LABELS, STEP_STATUS_LABELS,
+  WORKFLOW_STATUS_LABELS, deliveryLabel, limitStateLabel,
+} from './cases';
+export { departmentName, departments, ensureDepartments, loadDepartments } from './labels';
+/** A hit of the public item search (GET /api/v1/items). */
+export type { ItemHit } from './catalog';
 
-export type LimitState = 'normal' | 'warning' | 'overdue';
+// ---- shapes ------------------------------------------------------------------------------
 
 export interface TodoItem {
   case_no: string;
@@ -30,141 +44,6 @@ export interface TodoItem {
   days_left?: number;
 }
 
-export interface ClockStatus {
-  deadline: string;
-  limit_days: number;
-  used_days: number;
-  left_days: number;
-  paused: boolean;
-  finished: boolean;
-  state: LimitState;
-}
-
-export interface CaseMaterial {
-  id: number;
-  name: string;
-  source: string;
-  superseded: boolean;
-  added_at: string;
-  file_name?: string;
-  media_type?: string;
-  size?: number;
-  sm3?: string;
-  licence?: string;
-}
-
-export interface CorrectionItem {
-  material: string;
-  reason: string;
-}
-
-export interface TimelineEntry {
-  position: number;
-  type: string;
-  at: string;
-  actor?: string;
-  step?: string;
-  name?: string;
-  outcome?: string;
-  opinion?: string;
-  reason?: string;
-  legal_basis?: string;
-  items?: CorrectionItem[];
-  mode?: string;
-  days?: number;
-  result?: string;
-  closure?: string;
-  department?: string;
-  cause?: string;
-}
-
-export interface WorkflowStep {
-  key: string;
-  name: string;
-  role: string;
-  department: string;
-  limit_days: number;
-  status: 'pending' | 'active' | 'approved' | 'rejected' | 'cancelled';
-  started_on: string | null;
-  finished_on: string | null;
-  opinion: string;
-  acted_by: number;
-}
-
-export interface Workflow {
-  division: string;
-  status: 'not_started' | 'running' | 'approved' | 'rejected' | 'cancelled';
-  current: number;
-  version: number;
-  stages: { parallel: boolean; steps: WorkflowStep[] }[];
-}
-
-export interface CaseTask {
-  step: string;
-  name: string;
-  role: string;
-  department: string;
-  deadline: string | null;
-  claimed_by: number | null;
-}
-
-export interface Pause {
-  kind: string;
-  name: string;
-  start: string;
-  end: string | null;
-}
-
-export interface CaseView {
-  case_no: string;
-  item: { code: string; name: string; version: number };
-  status: string;
-  status_label: string;
-  channel: string;
-  deadline: string | null;
-  submitted_at: string;
-  updated_at: string;
-  version: number;
-  department: string;
-  division: string;
-  applicant: { name: string };
-  form: Record<string, unknown>;
-  scenario?: string;
-  parent_case_no?: string;
-  children?: { case_no: string; item: { name: string }; status: string; status_label: string }[];
-  materials?: CaseMaterial[];
-  timeline?: TimelineEntry[];
-  correction_notice?: { items: CorrectionItem[]; at: string; phase: string };
-  tasks?: CaseTask[];
-  workflow?: Workflow;
-  pauses?: Pause[];
-  extensions?: number[];
-  limits?: { case: ClockStatus; steps: (ClockStatus & { step: string })[] };
-  limits_error?: { code: string; message: string };
-}
-
-export interface FormField {
-  name: string;
-  label?: string;
-  type?: string;
-  required?: boolean;
-  options?: string[];
-  min?: number;
-  max?: number;
-  max_length?: number;
-}
-
-export interface ItemMaterial {
-  name: string;
-  required: boolean;
-  form?: string;
-  copies?: number;
-  note?: string;
-  condition?: string | null;
-  licence_type?: string | null;
-  blank_form?: string | null;
-}
-
 export interface ItemDetail {
   code: string;
   name: string;
@@ -181,143 +60,12 @@ export interface ItemDetail {
   promised_limit_days?: number;
 }
 
-export interface ItemHit {
-  code: string;
-  basic_code: string;
-  name: string;
-  department: string;
-  division_code: string;
-  promised_limit_days?: number;
-}
-
-export interface Department {
-  code: string;
-  name: string;
-  division_code?: string;
-  parent?: string | null;
-}
-
-export interface Evaluation {
-  id: number;
-  case_no: string;
-  item: { code: string; name: string };
-  department: string;
-  level: number;
-  level_name: string;
-  bad: boolean;
-  tags: string[];
-  comment: string;
-  channel: string;
-  state: 'rated' | 'callback_due' | 'rectifying' | 'rectified' | 'removed';
-  ratings: number;
-  anonymous: boolean;
-  rated_at: string;
-  rater_account_id?: number;
-  call_back?: { at: string; note: string };
-  rectify_deadline?: string;
-  rectification?: { result: string; at: string | null };
-}
-
-export interface SupervisionOrder {
-  id: number;
-  department: string;
-  case_no: string | null;
-  subject: string;
-  content: string;
-  reply_deadline: string;
-  state: 'open' | 'replied' | 'closed';
-  reply_overdue: boolean;
-  issued_at: string;
-  reply: string | null;
-  closing_note: string | null;
-}
-
 export interface LicenceType {
   code: string;
   name: string;
   holder: 'company' | 'person';
   issued_by?: string[];
   fields?: FormField[];
-}
-
-// ---- labels ------------------------------------------------------------------------------
-
-export const CHANNEL_LABELS: Record<string, string> = {
-  online: '网上申报',
-  window: '窗口收件',
-  terminal: '自助终端',
-};
-
-export const LIMIT_STATE_LABELS: Record<LimitState, string> = {
-  normal: '正常',
-  warning: '预警',
-  overdue: '超期',
-};
-
-export const STEP_STATUS_LABELS: Record<WorkflowStep['status'], string> = {
-  pending: '未开始',
-  active: '办理中',
-  approved: '已通过',
-  rejected: '未通过',
-  cancelled: '已取消',
-};
-
-export const WORKFLOW_STATUS_LABELS: Record<Workflow['status'], string> = {
-  not_started: '未开始',
-  running: '办理中',
-  approved: '各环节已通过',
-  rejected: '有环节未通过',
-  cancelled: '已终止',
-};
-
-export const DELIVERY_MODES: { value: string; label: string }[] = [
-  { value: 'window', label: '窗口领取' },
-  { value: 'mail', label: '邮寄送达' },
-  { value: 'electronic', label: '电子送达' },
-];
-
-export const EVENT_LABELS: Record<string, string> = {
-  'case.submitted': '提交申请',
-  'case.accepted': '受理',
-  'case.correction_required': '补正告知',
-  'case.resubmitted': '补正后重新提交',
-  'case.refused': '不予受理',
-  'case.withdrawn': '申请人撤回',
-  'case.special_procedure_started': '启动特别程序',
-  'case.special_procedure_ended': '结束特别程序',
-  'case.extended': '延长办理期限',
-  'case.step_completed': '办结环节',
-  'case.step_returned': '退回环节',
-  'case.step_transferred': '转交环节',
-  'case.decided': '作出决定',
-  'case.delivered': '送达',
-  'case.closed': '办结',
-  'step.activated': '环节开始办理',
-  'step.completed': '环节办理完毕',
-  'step.cancelled': '环节取消',
-  'step.returned': '退回',
-  'step.transferred': '转交',
-  'workflow.joined': '并联环节全部办完',
-  'workflow.finished': '办理流程结束',
-  'exchange.resent': '重新推送省平台',
-};
-
-export const OUTCOME_LABELS: Record<string, string> = { approve: '同意', reject: '不同意' };
-
-export const CLOSURE_LABELS: Record<string, string> = {
-  issued: '准予并已送达',
-  rejected: '不予许可并已送达',
-  correction_not_supplied: '逾期未补正',
-  refused: '不予受理',
-  withdrawn: '申请人撤回',
-};
-
-export function limitStateLabel(state?: string): string {
-  return state ? (LIMIT_STATE_LABELS[state as LimitState] ?? state) : '';
-}
-
-export function deliveryLabel(mode?: string): string {
-  return DELIVERY_MODES.find((m) => m.value === mode)?.label ?? mode ?? '';
 }
 
 /** "2026-03-02T09:00:00.000+08:00" → "2026-03-02 09:00" (times are Beijing time already). */
@@ -390,34 +138,6 @@ export function messageOf(e: unknown): string {
 }
 
 // ---- departments -------------------------------------------------------------------------
-
-let departmentsPromise: Promise<Department[]> | null = null;
-
-/** Every department (public list), loaded once per page load. */
-export function loadDepartments(): Promise<Department[]> {
-  departmentsPromise ??= api
-    .get<{ items: Department[] }>('/api/v1/departments')
-    .then((r) => r.items)
-    .catch((e) => {
-      departmentsPromise = null;
-      throw e;
-    });
-  return departmentsPromise;
-}
-
-export const departments = ref<Department[]>([]);
-export function ensureDepartments() {
-  loadDepartments()
-    .then((d) => (departments.value = d))
-    .catch(() => {
-      /* names fall back to codes */
-    });
-}
-
-export function departmentName(code?: string | null): string {
-  if (!code) return '';
-  return departments.value.find((d) => d.code === code)?.name ?? code;
-}
 
 function departmentCode(nameOrCode?: string | null): string {
   if (!nameOrCode) return '';
