@@ -4977,6 +4977,8 @@ export interface paths {
                     department?: string;
                     /** @description 只统计该区划（含下级）内的部门 */
                     division?: string;
+                    /** @description 只统计该事项（实施编码） */
+                    item?: string;
                     from?: string;
                     to?: string;
                 };
@@ -5018,6 +5020,8 @@ export interface paths {
                     department?: string;
                     /** @description 只统计该区划（含下级）内的部门 */
                     division?: string;
+                    /** @description 只统计该事项（实施编码） */
+                    item?: string;
                     from?: string;
                     to?: string;
                 };
@@ -5059,6 +5063,8 @@ export interface paths {
                     department?: string;
                     /** @description 只统计该区划（含下级）内的部门 */
                     division?: string;
+                    /** @description 只统计该事项（实施编码） */
+                    item?: string;
                     from?: string;
                     to?: string;
                 };
@@ -5101,6 +5107,8 @@ export interface paths {
                 query?: {
                     department?: string;
                     from?: string;
+                    /** @description 只统计该事项（实施编码） */
+                    item?: string;
                     to?: string;
                     /** @description 上级区划代码 */
                     parent?: string;
