@@ -85,6 +85,10 @@ std::vector<CaseRow> children(store::Conn& c, std::int64_t parent_id) {
       c.query(std::string("SELECT ") + kCaseColumns + " FROM cases WHERE parent_id = ? ORDER BY id", {parent_id}));
 }
 
+int count_children(store::Conn& c, std::int64_t parent_id) {
+  return static_cast<int>(c.query("SELECT count(*) FROM cases WHERE parent_id = ?", {parent_id}).at(0).i64(0));
+}
+
 bool update_case(store::Conn& c, std::int64_t id, const std::string& status, const Json& state,
                  const std::optional<std::string>& deadline, std::int64_t expected_version, EpochMs now) {
   return c.exec("UPDATE cases SET status = ?, state = ?, deadline = ?, version = version + 1, updated_at = ? "

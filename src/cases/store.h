@@ -36,6 +36,7 @@ std::int64_t insert_case(store::Conn& c, const CaseRow& row);
 std::optional<CaseRow> case_by_no(store::Conn& c, const std::string& case_no);
 std::optional<CaseRow> case_by_id(store::Conn& c, std::int64_t id);
 std::vector<CaseRow> children(store::Conn& c, std::int64_t parent_id);
+int count_children(store::Conn& c, std::int64_t parent_id);  // without reading their rows
 // Writes the next state only when the stored version is still `expected_version`; false when
 // someone else moved the case first (CASE_CONFLICT).
 bool update_case(store::Conn& c, std::int64_t id, const std::string& status, const Json& state,

@@ -333,7 +333,7 @@ std::optional<CaseFacts> case_facts(store::Conn& c, const std::string& case_no) 
     if (auto parent = sql::case_by_id(c, *r->parent_id)) {
       f.parent_case_no = parent->case_no;
       f.scenario_code = parent->scenario_code;
-      f.siblings = static_cast<int>(sql::children(c, parent->id).size());
+      f.siblings = sql::count_children(c, parent->id);
     }
   }
   return f;

@@ -1,5 +1,5 @@
 // The SMS invitation, the rating link, in-person service events for the hall pad, and the
-// hotline's recorded ratings. The rating itself follows EvaluationService::rate's rules.
+// hotline's recorded ratings. The rating itself follows the shared rules of rating.h.
 #include <set>
 
 #include "cases/cases.h"
@@ -8,57 +8,16 @@
 #include "crypto/jws.h"
 #include "evaluation/channels.h"
 #include "evaluation/channels_store.h"
+#include "evaluation/rating.h"
 #include "evaluation/store.h"
 
 namespace tb::evaluation {
 namespace {
 
-const char* const kLevelNames[6] = {"", "非常不满意", "不满意", "基本满意", "满意", "非常满意"};
-// A case has a result (the same statuses the web route accepts).
-const std::set<std::string> kRateable{"decided_approved", "decided_rejected", "delivered", "closed", "refused"};
-
-std::string text_field(const Json& body, const char* name) {
-  return body.is_object() && body.contains(name) && body[name].is_string() ? body[name].get<std::string>()
-                                                                           : std::string();
-}
-
 std::size_t chars(std::string_view s) {
   std::size_t n = 0;
   for (unsigned char ch : s) n += (ch & 0xC0) != 0x80;
   return n;
-}
-
-struct Rating {
-  int level = 0;
-  Json tags = Json::array();
-  std::string comment;
-  bool anonymous = false;
-};
-
-// The rules of POST /cases/{no}/evaluation: level 1–5, at most 10 tags of 60 bytes, a comment
-// of at most 1,500 bytes that a bad review (1–2) must have. Problems are added to `problems`.
-Rating parse_rating(const Json& body, Json& problems) {
-  Rating r;
-  if (!body.is_object()) {
-    problems.push_back({{"field", "level"}, {"problem", "required"}});
-    return r;
-  }
-  r.level = body.contains("level") && body["level"].is_number_integer() ? body["level"].get<int>() : 0;
-  if (r.level < 1 || r.level > 5) problems.push_back({{"field", "level"}, {"problem", "one_of"}, {"value", "1-5"}});
-  r.tags = body.value("tags", Json::array());
-  bool tags_ok = r.tags.is_array() && r.tags.size() <= 10;
-  if (tags_ok)
-    for (const auto& t : r.tags) tags_ok = tags_ok && t.is_string() && t.get<std::string>().size() <= 60;
-  if (!tags_ok) problems.push_back({{"field", "tags"}, {"problem", "type"}});
-  r.comment = text_field(body, "comment");
-  if (r.comment.size() > 1500) problems.push_back({{"field", "comment"}, {"problem", "max_length"}, {"value", 500}});
-  if (r.level >= 1 && r.level <= 2 && r.comment.empty())
-    problems.push_back({{"field", "comment"}, {"problem", "required"}});
-  if (body.contains("anonymous") && !body["anonymous"].is_boolean())
-    problems.push_back({{"field", "anonymous"}, {"problem", "type"}});
-  else
-    r.anonymous = body.value("anonymous", false);
-  return r;
 }
 
 std::unexpected<Error> invalid(const Json& problems, const char* message = "评价有误") {

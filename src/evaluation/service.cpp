@@ -3,12 +3,12 @@
 #include <set>
 
 #include "evaluation/evaluation.h"
+#include "evaluation/rating.h"
 #include "evaluation/store.h"
 
 namespace tb::evaluation {
 namespace {
 
-const char* const kLevelNames[6] = {"", "非常不满意", "不满意", "基本满意", "满意", "非常满意"};
 const std::set<std::string> kChannels{"web", "app", "pad", "sms", "hotline", "window"};
 
 std::unexpected<Error> not_found(std::int64_t id) {
@@ -17,10 +17,6 @@ std::unexpected<Error> not_found(std::int64_t id) {
 
 std::unexpected<Error> wrong_state(const sql::Row& e, std::string_view action) {
   return fail(codes::kEvaluationStateInvalid, "评价当前状态下不能进行此操作", {{"state", e.state}, {"action", action}});
-}
-
-std::string text_field(const Json& body, const char* name) {
-  return body.contains(name) && body[name].is_string() ? body[name].get<std::string>() : std::string();
 }
 
 double share(std::int64_t part, std::int64_t whole) { return whole == 0 ? 0.0 : double(part) / double(whole); }
@@ -92,27 +88,19 @@ EvaluationService::~EvaluationService() = default;
 Result<Json> EvaluationService::rate(const std::string& case_no, const Json& body, const audit::Actor& who) {
   if (!who.principal) return fail(codes::kUnauthenticated, "请先登录");
   Json problems = Json::array();
-  int level = body.contains("level") && body["level"].is_number_integer() ? body["level"].get<int>() : 0;
-  if (level < 1 || level > 5) problems.push_back({{"field", "level"}, {"problem", "one_of"}, {"value", "1-5"}});
-  Json tags = body.value("tags", Json::array());
-  if (!tags.is_array() || tags.size() > 10) problems.push_back({{"field", "tags"}, {"problem", "type"}});
-  else
-    for (const auto& t : tags)
-      if (!t.is_string() || t.get<std::string>().size() > 60) problems.push_back({{"field", "tags"}, {"problem", "type"}});
-  std::string comment = text_field(body, "comment");
-  if (comment.size() > 1500) problems.push_back({{"field", "comment"}, {"problem", "max_length"}, {"value", 500}});
+  Rating rating = parse_rating(body, problems);
+  const int level = rating.level;
+  const Json& tags = rating.tags;
+  const std::string& comment = rating.comment;
   std::string channel = body.contains("channel") ? text_field(body, "channel") : "web";
   if (!kChannels.contains(channel)) problems.push_back({{"field", "channel"}, {"problem", "one_of"}});
-  // A bad review needs a word on what went wrong, so that someone can put it right.
-  if (level >= 1 && level <= 2 && comment.empty()) problems.push_back({{"field", "comment"}, {"problem", "required"}});
   if (!problems.empty()) return fail(codes::kValidationFailed, "评价有误", {{"problems", problems}});
   EpochMs now = impl_->clock.now_ms();
   return impl_->db.write([&](store::Conn& c) -> Result<Json> {
     auto facts = cases::case_facts(c, case_no);
     if (!facts || facts->applicant_account_id != who.principal->account_id || facts->impl_code.empty())
       return fail(codes::kCaseNotFound, "办件不存在", {{"case_no", case_no}});
-    static const std::set<std::string> kDone{"decided_approved", "decided_rejected", "delivered", "closed", "refused"};
-    if (!kDone.contains(facts->status))
+    if (!kRateable.contains(facts->status))
       return fail(codes::kEvaluationTooEarly, "办件办结后才能评价", {{"status", facts->status}});
     if (auto e = sql::by_case(c, case_no)) {
       // Once more, after a rectification the rater has seen.
@@ -134,7 +122,7 @@ Result<Json> EvaluationService::rate(const std::string& case_no, const Json& bod
     e.item_code = facts->impl_code;
     e.item_name = facts->item_name;
     e.account_id = who.principal->account_id;
-    e.anonymous = body.value("anonymous", false);
+    e.anonymous = rating.anonymous;
     e.level = e.first_level = level;
     e.tags = tags;
     e.comment = comment;

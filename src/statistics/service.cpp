@@ -169,7 +169,7 @@ Json render(const Tally& t, const IndicatorQuery& q, const std::optional<std::st
 
 
 // Every department's tally in one pass over the catalogue and one over the counters.
-Result<std::map<std::string, Tally>> tallies(store::Db& db, catalog::CatalogService& catalog,
+Result<std::map<std::string, Tally>> tallies(store::Db& db, catalog::CatalogService& catalog, const Json& items,
                                              evaluation::EvaluationService& evaluations, const IndicatorQuery& q) {
   for (const auto* d : {&q.from, &q.to})
     if (*d && !Date::parse(**d)) return fail(codes::kInvalidDate, "日期须为 YYYY-MM-DD", {{"value", **d}});
@@ -187,7 +187,7 @@ Result<std::map<std::string, Tally>> tallies(store::Db& db, catalog::CatalogServ
     return (!q.department || department == *q.department) && (!q.division || in_division.contains(department));
   };
   std::map<std::string, Tally> by_department;
-  for (const auto& item : catalog.export_items()) {
+  for (const auto& item : items) {
     std::string department = item.value("department", "");
     if (!counted(department) || (q.item && item.value("code", "") != *q.item)) continue;
     Tally& t = by_department[department];
@@ -243,10 +243,10 @@ constexpr Promise kPromises[] = {
     {"industrial_permit", "工业项目施工许可", 50, 0, "", "YJS-GYXM"},
 };
 
-Json promises_kept(store::Db& db, catalog::CatalogService& catalog, const IndicatorQuery& q) {
+Json promises_kept(store::Db& db, const Json& items, const IndicatorQuery& q) {
   std::map<std::string, int> item_types;
   std::map<std::string, std::string> item_departments;
-  for (const auto& item : catalog.export_items()) {
+  for (const auto& item : items) {
     item_types[item.value("code", "")] = item.value("type", 0);
     item_departments[item.value("code", "")] = item.value("department", "");
   }
@@ -284,13 +284,14 @@ Json promises_kept(store::Db& db, catalog::CatalogService& catalog, const Indica
 }  // namespace
 
 Result<Json> StatisticsService::indicators(const IndicatorQuery& q) {
-  auto all = tallies(impl_->db, impl_->catalog, impl_->evaluations, q);
+  Json items = impl_->catalog.export_items();  // read once for the tallies and the promises
+  auto all = tallies(impl_->db, impl_->catalog, items, impl_->evaluations, q);
   if (!all) return std::unexpected(all.error());
   Tally total;
   for (const auto& [department, t] : *all) total.add(t);
   Json out = render(total, q, q.department);
   // The promises are the city's: shown with the city's figures, not a department's.
-  if (!q.department && !q.division && !q.item) out["promises_13550"] = promises_kept(impl_->db, impl_->catalog, q);
+  if (!q.department && !q.division && !q.item) out["promises_13550"] = promises_kept(impl_->db, items, q);
   return out;
 }
 
@@ -301,7 +302,7 @@ Result<Json> StatisticsService::by_division(const IndicatorQuery& q, const std::
   if (!children) return std::unexpected(children.error());
   IndicatorQuery within = q;
   within.division = parent;
-  auto all = tallies(impl_->db, impl_->catalog, impl_->evaluations, within);
+  auto all = tallies(impl_->db, impl_->catalog, impl_->catalog.export_items(), impl_->evaluations, within);
   if (!all) return std::unexpected(all.error());
   // Each department counts in the child division it sits in; the parent's own departments
   // (a city's bureaus) form a row of their own (本级).
@@ -328,7 +329,7 @@ Result<Json> StatisticsService::by_division(const IndicatorQuery& q, const std::
 }
 
 Result<Json> StatisticsService::by_department(const IndicatorQuery& q) {
-  auto all = tallies(impl_->db, impl_->catalog, impl_->evaluations, q);
+  auto all = tallies(impl_->db, impl_->catalog, impl_->catalog.export_items(), impl_->evaluations, q);
   if (!all) return std::unexpected(all.error());
   Json names = Json::object();
   Json departments = impl_->catalog.departments(std::nullopt);
